@@ -1,0 +1,166 @@
+/*
+ * clip_key.c: the per-clip content key (docs/FORMAT.md, "Key wraps").
+ *
+ * One ephemeral X25519 key per clip; for each viewer V:
+ *   shared   = X25519(eph_sk, V.box_pk)
+ *   wrap_key = BLAKE2b-256(key = shared, "porchlight/v1/clip-wrap" NUL ||
+ *                          eph_pk || V.box_pk || household || clip_id)
+ *   sealed   = XChaCha20-Poly1305(wrap_key, nonce = 0^24, ad = clip_id, content_key)
+ * A zero nonce is safe because wrap_key is unique to (eph_sk, V): eph_sk is
+ * fresh for every clip and never reused.
+ *
+ * The header's key commitment lets a reader reject a wrap that decrypts to a
+ * different key (a "multi-key" ciphertext crafted by someone who can write
+ * wraps), so every viewer provably opens the same records.
+ */
+#include <string.h>
+
+#include "porchlight/error.h"
+#include "crypto/identity_internal.h"
+#include "format/clip_internal.h"
+
+static const char wrap_domain[] = "porchlight/v1/clip-wrap";
+static const char commit_domain[] = "porchlight/v1/clip-commit";
+static const char records_domain[] = "porchlight/v1/clip-records";
+
+static void keyed_hash(uint8_t out[32], const uint8_t key[32], const char *domain,
+                       const uint8_t *msg, size_t len)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, key, 32, 32);
+    crypto_generichash_update(&st, (const uint8_t *)domain, strlen(domain) + 1);
+    if (len)
+        crypto_generichash_update(&st, msg, len);
+    crypto_generichash_final(&st, out, 32);
+    sodium_memzero(&st, sizeof st);
+}
+
+void porch__clip_commitment(uint8_t out[PORCH_HASH_BYTES], const uint8_t content_key[32],
+                            const uint8_t clip_id[PORCH_CLIP_ID_BYTES])
+{
+    keyed_hash(out, content_key, commit_domain, clip_id, PORCH_CLIP_ID_BYTES);
+}
+
+void porch__clip_record_key(uint8_t out[CLIP_KEY_BYTES], const uint8_t content_key[32])
+{
+    keyed_hash(out, content_key, records_domain, NULL, 0);
+}
+
+/* wrap_key from the X25519 shared secret; both live in sodium_malloc() memory. */
+static int wrap_key_derive(uint8_t wrap_key[32], const uint8_t shared[32],
+                           const uint8_t eph_pk[32], const uint8_t viewer_pk[32],
+                           const porch_clip_info *info)
+{
+    uint8_t ctx[32 + 32 + PORCH_HOUSEHOLD_ID_BYTES + PORCH_CLIP_ID_BYTES];
+    memcpy(ctx, eph_pk, 32);
+    memcpy(ctx + 32, viewer_pk, 32);
+    memcpy(ctx + 64, info->household, PORCH_HOUSEHOLD_ID_BYTES);
+    memcpy(ctx + 64 + PORCH_HOUSEHOLD_ID_BYTES, info->clip_id, PORCH_CLIP_ID_BYTES);
+    keyed_hash(wrap_key, shared, wrap_domain, ctx, sizeof ctx);
+    return PORCH_OK;
+}
+
+int porch__clip_wrap(uint8_t wrap[CLIP_WRAP_BYTES], const struct clip_random *rnd,
+                     const uint8_t eph_pk[32], const porch_clip_info *info,
+                     const uint8_t viewer_box_pk[PORCH_BOX_PK_BYTES])
+{
+    static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    uint8_t *k = sodium_malloc(64); /* shared secret | wrap key */
+    int ret = PORCH_ERR_NOMEM;
+
+    if (!k)
+        return ret;
+    ret = PORCH_ERR_CRYPTO; /* X25519 refuses low-order viewer keys */
+    if (crypto_scalarmult_curve25519(k, rnd->eph_sk, viewer_box_pk) != 0)
+        goto out;
+    wrap_key_derive(k + 32, k, eph_pk, viewer_box_pk, info);
+    memcpy(wrap, viewer_box_pk, PORCH_BOX_PK_BYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(wrap + PORCH_BOX_PK_BYTES, NULL,
+                                               rnd->content_key, CLIP_KEY_BYTES,
+                                               info->clip_id, PORCH_CLIP_ID_BYTES, NULL,
+                                               zero_nonce, k + 32);
+    ret = PORCH_OK;
+out:
+    sodium_free(k);
+    return ret;
+}
+
+static const uint8_t *find_wrap(const struct clip_header *h, const uint8_t box_pk[32])
+{
+    for (size_t i = 0; i < h->info.n_wraps; i++) {
+        const uint8_t *w = h->wraps + i * CLIP_WRAP_BYTES;
+        if (sodium_memcmp(w, box_pk, 32) == 0)
+            return w;
+    }
+    return NULL;
+}
+
+/* Decrypts wrap into content_key (sodium_malloc'd by the caller). */
+static int unwrap(uint8_t content_key[32], const struct clip_header *h, const uint8_t *wrap,
+                  const porch_device_secret *dev)
+{
+    static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    uint8_t *k = sodium_malloc(64);
+    int ret = PORCH_ERR_NOMEM;
+
+    if (!k)
+        return ret;
+    ret = PORCH_ERR_WRAP_AUTH;
+    if (crypto_scalarmult_curve25519(k, dev->box_sk, h->eph_pk) != 0)
+        goto out;
+    wrap_key_derive(k + 32, k, h->eph_pk, dev->pub.box_pk, &h->info);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(content_key, NULL, NULL,
+                                                   wrap + PORCH_BOX_PK_BYTES,
+                                                   CLIP_WRAP_SEALED_BYTES, h->info.clip_id,
+                                                   PORCH_CLIP_ID_BYTES, zero_nonce,
+                                                   k + 32) != 0)
+        goto out;
+    ret = PORCH_OK;
+out:
+    sodium_free(k);
+    return ret;
+}
+
+int porch_clip_key_unwrap(porch_clip_key **out, const uint8_t *clip, size_t clip_len,
+                          const porch_device_secret *device)
+{
+    struct clip_header h;
+    uint8_t *content_key = NULL, commitment[PORCH_HASH_BYTES];
+    porch_clip_key *key = NULL;
+    const uint8_t *wrap;
+    int ret = PORCH_ERR_INVALID_ARG;
+
+    if (out)
+        *out = NULL;
+    if (!out || !clip || !device)
+        goto out;
+    if ((ret = porch__clip_header_parse(&h, clip, clip_len)) != PORCH_OK)
+        goto out;
+    ret = PORCH_ERR_NOT_RECIPIENT;
+    if (!(wrap = find_wrap(&h, device->pub.box_pk)))
+        goto out;
+    ret = PORCH_ERR_NOMEM;
+    if (!(content_key = sodium_malloc(CLIP_KEY_BYTES)) || !(key = sodium_malloc(sizeof *key)))
+        goto out;
+    if ((ret = unwrap(content_key, &h, wrap, device)) != PORCH_OK)
+        goto out;
+    porch__clip_commitment(commitment, content_key, h.info.clip_id);
+    ret = PORCH_ERR_KEY_COMMITMENT;
+    if (sodium_memcmp(commitment, h.key_commitment, sizeof commitment) != 0)
+        goto out;
+    porch__clip_record_key(key->record_key, content_key);
+    memcpy(key->header_hash, h.info.header_hash, PORCH_HASH_BYTES);
+    *out = key;
+    key = NULL;
+    ret = PORCH_OK;
+out:
+    sodium_free(content_key);
+    porch_clip_key_free(key);
+    return ret;
+}
+
+void porch_clip_key_free(porch_clip_key *key)
+{
+    if (key)
+        sodium_free(key);
+}
