@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Porchlight builds and tests with, from Debian 12's packages.
+# Idempotent and silent when everything is already there.
+set -euo pipefail
+
+packages=(
+  gcc clang libclang-rt-14-dev pkg-config meson ninja-build python3 git
+  libsodium-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "deps.sh: need root or sudo to install: ${missing[*]}" >&2; exit 3; }
+  sudo="sudo"
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
