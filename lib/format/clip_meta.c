@@ -90,11 +90,11 @@ int porch_meta_encode(const porch_clip_meta *meta, uint8_t **out, size_t *out_le
 /* One item's checks, shared by both passes. seen_mask tracks singletons. */
 static int check_item(uint8_t type, const uint8_t *v, uint32_t len, unsigned *seen_mask)
 {
-    unsigned bit = 1u << type;
     if (type == ITEM_LABEL)
         return len == LABEL_BYTES ? PORCH_OK : PORCH_ERR_MALFORMED;
     if (type != ITEM_END_US && type != ITEM_REASON && type != ITEM_THUMBNAIL)
         return PORCH_OK; /* unknown: skipped */
+    unsigned bit = 1u << type; /* type <= ITEM_THUMBNAIL here */
     if (*seen_mask & bit)
         return PORCH_ERR_MALFORMED;
     *seen_mask |= bit;

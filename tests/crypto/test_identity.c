@@ -78,18 +78,52 @@ static void test_keyfile(void)
     CHECK_ERR(porch_device_unseal(&back, file, len, pass, strlen(pass)), PORCH_ERR_BAD_MAGIC);
     free(file);
 
-    /* A file pairing our secrets with someone else's public keys. */
-    porch_device_secret *other = NULL;
-    REQUIRE(porch_device_generate(&other, "other") == PORCH_OK);
+    /* Explicit parameters below the floor are refused when sealing too. */
     uint8_t salt[16] = {0}, nonce[24] = {0};
     REQUIRE(porch__device_seal_with(d, pass, strlen(pass), 2, 67108864, salt, nonce, &file,
                                     &len) == PORCH_OK);
+    free(file);
     CHECK_ERR(porch__device_seal_with(d, pass, strlen(pass), 1, 67108864, salt, nonce, &file,
                                       &len),
               PORCH_ERR_WEAK_KDF);
-    free(file);
-    porch_device_free(other);
+    CHECK(file == NULL);
     porch_device_free(d);
+}
+
+/*
+ * A well-formed file whose clear public keys are someone else's, with the AEAD
+ * redone by someone who knows the passphrase: the secrets do not derive those
+ * keys, so unsealing refuses (PORCH_ERR_KEY_MISMATCH).
+ */
+static void test_key_mismatch(void)
+{
+    porch_device_secret *d = NULL, *other = NULL, *back = NULL;
+    uint8_t *file = NULL, key[32], seeds[64];
+    size_t len = 0;
+    uint8_t salt[16] = {1}, nonce[24] = {2};
+    const uint32_t ops = 2;
+    const uint64_t mem = 67108864;
+
+    REQUIRE(porch_device_generate(&d, "real") == PORCH_OK);
+    REQUIRE(porch_device_generate(&other, "real") == PORCH_OK);
+    REQUIRE(porch__device_seal_with(d, pass, strlen(pass), ops, mem, salt, nonce, &file, &len) ==
+            PORCH_OK);
+    REQUIRE(crypto_pwhash(key, 32, pass, strlen(pass), salt, ops, mem,
+                          crypto_pwhash_ALG_ARGON2ID13) == 0);
+    size_t ad_len = len - 80;
+    REQUIRE(crypto_aead_xchacha20poly1305_ietf_decrypt(seeds, NULL, NULL, file + ad_len, 80,
+                                                       file, ad_len, nonce, key) == 0);
+    memcpy(file + 64, porch_device_public_of(other)->sign_pk, 32);
+    memcpy(file + 96, porch_device_public_of(other)->box_pk, 32);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(file + ad_len, NULL, seeds, 64, file, ad_len,
+                                               NULL, nonce, key);
+    CHECK_ERR(porch_device_unseal(&back, file, len, pass, strlen(pass)), PORCH_ERR_KEY_MISMATCH);
+    CHECK(back == NULL);
+    sodium_memzero(seeds, sizeof seeds);
+    sodium_memzero(key, sizeof key);
+    free(file);
+    porch_device_free(d);
+    porch_device_free(other);
 }
 
 static void test_public_file(void)
@@ -140,6 +174,7 @@ int main(void)
     REQUIRE(porch_init() == PORCH_OK);
     test_generate_and_sign();
     test_keyfile();
+    test_key_mismatch();
     test_public_file();
     test_fingerprint();
     return CHECK_DONE();
