@@ -154,6 +154,48 @@ int porch_clip_open_all(const porch_clip_key *key, const uint8_t *clip, size_t c
 int porch_clip_check_framing(const uint8_t *clip, size_t clip_len, uint32_t *n_records,
                              uint32_t *bad_index);
 
+/* ---- Shares: one clip's key re-wrapped for one more device ---- */
+
+/*
+ * A device that can open a clip may re-wrap its content key for a device the
+ * hub did not wrap it for (a new member, a support agent under a grant). The
+ * share is signed by the granting device and bound to the clip's header hash;
+ * the recipient checks the key against the header's key commitment, so a
+ * share can grant access but never substitute other content. No hub and no
+ * server key is involved. Layout: docs/FORMAT.md, "Clip share".
+ */
+#define PORCH_CLIP_SHARE_BYTES 292u
+
+typedef struct porch_clip_share_info {
+    uint8_t household[PORCH_HOUSEHOLD_ID_BYTES];
+    uint8_t clip_id[PORCH_CLIP_ID_BYTES];
+    uint8_t header_hash[PORCH_HASH_BYTES];
+    uint8_t granter_sign_pk[PORCH_SIGN_PK_BYTES];
+    uint8_t recipient_box_pk[PORCH_BOX_PK_BYTES];
+    uint64_t expires_us;        /* Unix microseconds; 0 = does not expire */
+} porch_clip_share_info;
+
+/* granter must hold a wrap of the clip (or be able to open it). */
+int porch_clip_share_create(uint8_t out[PORCH_CLIP_SHARE_BYTES], const uint8_t *clip,
+                            size_t clip_len, const porch_device_secret *granter,
+                            const porch_device_public *recipient, uint64_t expires_us);
+
+/* Parses a share and verifies the granter's signature; needs no key. */
+int porch_clip_share_parse(porch_clip_share_info *info, const uint8_t *share, size_t len);
+
+/* The granter is an active admin and the recipient an active non-hub device at
+ * the roster's head (PORCH_ERR_GRANTER_NOT_ADMIN, PORCH_ERR_SHARE_MISMATCH). */
+int porch_clip_share_check_roster(const uint8_t *share, size_t len, const porch_roster *roster);
+
+/*
+ * Opens the clip's key through a share addressed to device. now_us is the
+ * current time (PORCH_ERR_SHARE_EXPIRED after expiry).
+ * Ownership: *out as porch_clip_key_unwrap().
+ */
+int porch_clip_key_from_share(porch_clip_key **out, const uint8_t *clip, size_t clip_len,
+                              const uint8_t *share, size_t share_len,
+                              const porch_device_secret *device, uint64_t now_us);
+
 #ifdef __cplusplus
 }
 #endif

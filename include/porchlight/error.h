@@ -62,6 +62,10 @@ enum porch_err {
     PORCH_ERR_WRAPS_MISMATCH = -61,     /* wraps differ from the roster's allowed recipients */
     PORCH_ERR_ROSTER_UNKNOWN_HEAD = -62, /* header cites a roster state not in our chain */
     PORCH_ERR_WRITER_STATE = -63,       /* writer used after finish or after an error */
+    PORCH_ERR_SHARE_MISMATCH = -64,     /* share is for another clip or another device */
+    PORCH_ERR_SHARE_EXPIRED = -65,      /* share's expiry time has passed */
+    PORCH_ERR_SHARE_SIGNATURE = -66,    /* share signature does not verify */
+    PORCH_ERR_GRANTER_NOT_ADMIN = -67,  /* share signed by a device that is not an admin */
 
     /* Media */
     PORCH_ERR_MEDIA = -80,              /* FFmpeg could not demux, decode or mux the input */

@@ -68,6 +68,35 @@ void porch__clip_commitment(uint8_t out[PORCH_HASH_BYTES], const uint8_t content
 /* record key = BLAKE2b-256(key = content key, "porchlight/v1/clip-records" NUL) */
 void porch__clip_record_key(uint8_t out[CLIP_KEY_BYTES], const uint8_t content_key[32]);
 
+/* What a sealed key is bound to (see porch__key_seal). */
+struct key_binding {
+    const char *domain;
+    const uint8_t *ctx;     /* starts with eph_pk | viewer_pk */
+    size_t ctx_len;
+    const uint8_t *ad;
+    size_t ad_len;
+};
+
+int porch__key_seal(uint8_t sealed[CLIP_WRAP_SEALED_BYTES], const uint8_t key[32],
+                    const uint8_t eph_sk[32], const uint8_t viewer_pk[32],
+                    const struct key_binding *b);
+int porch__key_open(uint8_t key[32], const uint8_t sealed[CLIP_WRAP_SEALED_BYTES],
+                    const porch_device_secret *dev, const uint8_t eph_pk[32],
+                    const struct key_binding *b);
+
+/* This device's content key from its header wrap, commitment checked. */
+int porch__clip_content_key(uint8_t content_key[32], const struct clip_header *h,
+                            const porch_device_secret *dev);
+int porch__clip_check_commitment(const uint8_t content_key[32], const struct clip_header *h);
+/* Ownership: *out as porch_clip_key_unwrap(). */
+int porch__clip_key_from_content(porch_clip_key **out, const uint8_t content_key[32],
+                                 const struct clip_header *h);
+
+/* Seals content_key into a share for si's recipient, signed by granter
+ * (tests use it to build shares a well-behaved granter never would). */
+int porch__clip_share_seal(uint8_t out[PORCH_CLIP_SHARE_BYTES], const porch_clip_share_info *si,
+                           const uint8_t content_key[32], const porch_device_secret *granter);
+
 /* Padded plaintext size for a payload: Padmé over max(8 + len, 256). */
 size_t porch__record_plain_len(size_t payload_len);
 

@@ -46,43 +46,85 @@ void porch__clip_record_key(uint8_t out[CLIP_KEY_BYTES], const uint8_t content_k
     keyed_hash(out, content_key, records_domain, NULL, 0);
 }
 
-/* wrap_key from the X25519 shared secret; both live in sodium_malloc() memory. */
-static int wrap_key_derive(uint8_t wrap_key[32], const uint8_t shared[32],
-                           const uint8_t eph_pk[32], const uint8_t viewer_pk[32],
-                           const porch_clip_info *info)
+/*
+ * Seals key (32 bytes) to a viewer's X25519 key:
+ *   shared = X25519(eph_sk, viewer_pk)
+ *   kek    = BLAKE2b-256(key = shared, domain NUL || ctx)
+ *   sealed = XChaCha20-Poly1305(kek, nonce = 0^24, ad, key)
+ * ctx must start with eph_pk || viewer_pk so kek is unique per ephemeral key.
+ */
+int porch__key_seal(uint8_t sealed[CLIP_WRAP_SEALED_BYTES], const uint8_t key[32],
+                    const uint8_t eph_sk[32], const uint8_t viewer_pk[32],
+                    const struct key_binding *b)
 {
-    uint8_t ctx[32 + 32 + PORCH_HOUSEHOLD_ID_BYTES + PORCH_CLIP_ID_BYTES];
+    static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    uint8_t *k = sodium_malloc(64); /* shared secret | kek */
+    int ret = PORCH_ERR_NOMEM;
+
+    if (!k)
+        return ret;
+    ret = PORCH_ERR_CRYPTO; /* X25519 refuses low-order viewer keys */
+    if (crypto_scalarmult_curve25519(k, eph_sk, viewer_pk) != 0)
+        goto out;
+    keyed_hash(k + 32, k, b->domain, b->ctx, b->ctx_len);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, key, CLIP_KEY_BYTES, b->ad,
+                                               b->ad_len, NULL, zero_nonce, k + 32);
+    ret = PORCH_OK;
+out:
+    sodium_free(k);
+    return ret;
+}
+
+/* The inverse of porch__key_seal() with the device's secret X25519 key. */
+int porch__key_open(uint8_t key[32], const uint8_t sealed[CLIP_WRAP_SEALED_BYTES],
+                    const porch_device_secret *dev, const uint8_t eph_pk[32],
+                    const struct key_binding *b)
+{
+    static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    uint8_t *k = sodium_malloc(64);
+    int ret = PORCH_ERR_NOMEM;
+
+    if (!k)
+        return ret;
+    ret = PORCH_ERR_WRAP_AUTH;
+    if (crypto_scalarmult_curve25519(k, dev->box_sk, eph_pk) != 0)
+        goto out;
+    keyed_hash(k + 32, k, b->domain, b->ctx, b->ctx_len);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, NULL, NULL, sealed,
+                                                   CLIP_WRAP_SEALED_BYTES, b->ad, b->ad_len,
+                                                   zero_nonce, k + 32) != 0)
+        goto out;
+    ret = PORCH_OK;
+out:
+    sodium_free(k);
+    return ret;
+}
+
+/* Binding of a header wrap: ctx = eph_pk | viewer_pk | household | clip_id, ad = clip_id. */
+static void wrap_binding(struct key_binding *b, uint8_t ctx[96], const uint8_t eph_pk[32],
+                         const uint8_t viewer_pk[32], const porch_clip_info *info)
+{
     memcpy(ctx, eph_pk, 32);
     memcpy(ctx + 32, viewer_pk, 32);
     memcpy(ctx + 64, info->household, PORCH_HOUSEHOLD_ID_BYTES);
     memcpy(ctx + 64 + PORCH_HOUSEHOLD_ID_BYTES, info->clip_id, PORCH_CLIP_ID_BYTES);
-    keyed_hash(wrap_key, shared, wrap_domain, ctx, sizeof ctx);
-    return PORCH_OK;
+    b->domain = wrap_domain;
+    b->ctx = ctx;
+    b->ctx_len = 96;
+    b->ad = info->clip_id;
+    b->ad_len = PORCH_CLIP_ID_BYTES;
 }
 
 int porch__clip_wrap(uint8_t wrap[CLIP_WRAP_BYTES], const struct clip_random *rnd,
                      const uint8_t eph_pk[32], const porch_clip_info *info,
                      const uint8_t viewer_box_pk[PORCH_BOX_PK_BYTES])
 {
-    static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-    uint8_t *k = sodium_malloc(64); /* shared secret | wrap key */
-    int ret = PORCH_ERR_NOMEM;
-
-    if (!k)
-        return ret;
-    ret = PORCH_ERR_CRYPTO; /* X25519 refuses low-order viewer keys */
-    if (crypto_scalarmult_curve25519(k, rnd->eph_sk, viewer_box_pk) != 0)
-        goto out;
-    wrap_key_derive(k + 32, k, eph_pk, viewer_box_pk, info);
+    struct key_binding b;
+    uint8_t ctx[96];
+    wrap_binding(&b, ctx, eph_pk, viewer_box_pk, info);
     memcpy(wrap, viewer_box_pk, PORCH_BOX_PK_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(wrap + PORCH_BOX_PK_BYTES, NULL,
-                                               rnd->content_key, CLIP_KEY_BYTES,
-                                               info->clip_id, PORCH_CLIP_ID_BYTES, NULL,
-                                               zero_nonce, k + 32);
-    ret = PORCH_OK;
-out:
-    sodium_free(k);
-    return ret;
+    return porch__key_seal(wrap + PORCH_BOX_PK_BYTES, rnd->content_key, rnd->eph_sk,
+                           viewer_box_pk, &b);
 }
 
 static const uint8_t *find_wrap(const struct clip_header *h, const uint8_t box_pk[32])
@@ -95,39 +137,50 @@ static const uint8_t *find_wrap(const struct clip_header *h, const uint8_t box_p
     return NULL;
 }
 
-/* Decrypts wrap into content_key (sodium_malloc'd by the caller). */
-static int unwrap(uint8_t content_key[32], const struct clip_header *h, const uint8_t *wrap,
-                  const porch_device_secret *dev)
+int porch__clip_content_key(uint8_t content_key[32], const struct clip_header *h,
+                            const porch_device_secret *dev)
 {
-    static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-    uint8_t *k = sodium_malloc(64);
-    int ret = PORCH_ERR_NOMEM;
+    struct key_binding b;
+    uint8_t ctx[96];
+    const uint8_t *wrap = find_wrap(h, dev->pub.box_pk);
+    int ret;
 
-    if (!k)
+    if (!wrap)
+        return PORCH_ERR_NOT_RECIPIENT;
+    wrap_binding(&b, ctx, h->eph_pk, dev->pub.box_pk, &h->info);
+    if ((ret = porch__key_open(content_key, wrap + PORCH_BOX_PK_BYTES, dev, h->eph_pk, &b)) !=
+        PORCH_OK)
         return ret;
-    ret = PORCH_ERR_WRAP_AUTH;
-    if (crypto_scalarmult_curve25519(k, dev->box_sk, h->eph_pk) != 0)
-        goto out;
-    wrap_key_derive(k + 32, k, h->eph_pk, dev->pub.box_pk, &h->info);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(content_key, NULL, NULL,
-                                                   wrap + PORCH_BOX_PK_BYTES,
-                                                   CLIP_WRAP_SEALED_BYTES, h->info.clip_id,
-                                                   PORCH_CLIP_ID_BYTES, zero_nonce,
-                                                   k + 32) != 0)
-        goto out;
-    ret = PORCH_OK;
-out:
-    sodium_free(k);
-    return ret;
+    return porch__clip_check_commitment(content_key, h);
+}
+
+int porch__clip_check_commitment(const uint8_t content_key[32], const struct clip_header *h)
+{
+    uint8_t commitment[PORCH_HASH_BYTES];
+    porch__clip_commitment(commitment, content_key, h->info.clip_id);
+    if (sodium_memcmp(commitment, h->key_commitment, sizeof commitment) != 0)
+        return PORCH_ERR_KEY_COMMITMENT;
+    return PORCH_OK;
+}
+
+int porch__clip_key_from_content(porch_clip_key **out, const uint8_t content_key[32],
+                                 const struct clip_header *h)
+{
+    porch_clip_key *key = sodium_malloc(sizeof *key);
+    *out = NULL;
+    if (!key)
+        return PORCH_ERR_NOMEM;
+    porch__clip_record_key(key->record_key, content_key);
+    memcpy(key->header_hash, h->info.header_hash, PORCH_HASH_BYTES);
+    *out = key;
+    return PORCH_OK;
 }
 
 int porch_clip_key_unwrap(porch_clip_key **out, const uint8_t *clip, size_t clip_len,
                           const porch_device_secret *device)
 {
     struct clip_header h;
-    uint8_t *content_key = NULL, commitment[PORCH_HASH_BYTES];
-    porch_clip_key *key = NULL;
-    const uint8_t *wrap;
+    uint8_t *content_key = NULL;
     int ret = PORCH_ERR_INVALID_ARG;
 
     if (out)
@@ -136,26 +189,14 @@ int porch_clip_key_unwrap(porch_clip_key **out, const uint8_t *clip, size_t clip
         goto out;
     if ((ret = porch__clip_header_parse(&h, clip, clip_len)) != PORCH_OK)
         goto out;
-    ret = PORCH_ERR_NOT_RECIPIENT;
-    if (!(wrap = find_wrap(&h, device->pub.box_pk)))
-        goto out;
     ret = PORCH_ERR_NOMEM;
-    if (!(content_key = sodium_malloc(CLIP_KEY_BYTES)) || !(key = sodium_malloc(sizeof *key)))
+    if (!(content_key = sodium_malloc(CLIP_KEY_BYTES)))
         goto out;
-    if ((ret = unwrap(content_key, &h, wrap, device)) != PORCH_OK)
+    if ((ret = porch__clip_content_key(content_key, &h, device)) != PORCH_OK)
         goto out;
-    porch__clip_commitment(commitment, content_key, h.info.clip_id);
-    ret = PORCH_ERR_KEY_COMMITMENT;
-    if (sodium_memcmp(commitment, h.key_commitment, sizeof commitment) != 0)
-        goto out;
-    porch__clip_record_key(key->record_key, content_key);
-    memcpy(key->header_hash, h.info.header_hash, PORCH_HASH_BYTES);
-    *out = key;
-    key = NULL;
-    ret = PORCH_OK;
+    ret = porch__clip_key_from_content(out, content_key, &h);
 out:
     sodium_free(content_key);
-    porch_clip_key_free(key);
     return ret;
 }
 
