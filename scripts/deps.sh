@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  gcc clang libclang-rt-14-dev pkg-config meson ninja-build python3 git
+  gcc libc6-dev clang libclang-rt-14-dev pkg-config meson ninja-build python3 git ffmpeg
   libsodium-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
 )
 

@@ -100,6 +100,15 @@ int porch_roster_load(porch_roster **out, const uint8_t *file, size_t file_len,
                       const uint8_t pinned_owner[PORCH_SIGN_PK_BYTES],
                       const porch_roster_head *seen, uint64_t *bad_entry);
 
+/*
+ * The key that signed entry 0 of a roster file, read WITHOUT verification:
+ * a candidate pin when the caller knows only the owner's fingerprint. Trust
+ * it only after porch_roster_load() with it succeeds and the genesis device's
+ * fingerprint matches.
+ */
+int porch_roster_peek_owner(const uint8_t *file, size_t file_len,
+                            uint8_t out[PORCH_SIGN_PK_BYTES]);
+
 /* Serialises. Ownership: *out malloc()ed, released by the caller with free(). */
 int porch_roster_encode(const porch_roster *r, uint8_t **out, size_t *out_len);
 

@@ -261,6 +261,33 @@ out:
     return ret;
 }
 
+int porch_roster_peek_owner(const uint8_t *file, size_t file_len,
+                            uint8_t out[PORCH_SIGN_PK_BYTES])
+{
+    struct roster_entry e;
+    porch__rd rd;
+    int ret;
+
+    if (out)
+        memset(out, 0, PORCH_SIGN_PK_BYTES);
+    if (!file || !out)
+        return PORCH_ERR_INVALID_ARG;
+    porch__rd_init(&rd, file, file_len);
+    const uint8_t *magic = porch__rd_take(&rd, 8);
+    porch__rd_take(&rd, 8); /* version, reserved, count: load checks them */
+    uint16_t len = porch__rd_u16(&rd);
+    const uint8_t *raw = porch__rd_take(&rd, len);
+    if (rd.err)
+        return rd.err;
+    if (memcmp(magic, ROSTER_MAGIC, 8) != 0)
+        return PORCH_ERR_BAD_MAGIC;
+    if ((ret = porch__roster_entry_parse(&e, raw, len)) != PORCH_OK)
+        return ret;
+    memcpy(out, e.signer, PORCH_SIGN_PK_BYTES);
+    porch__roster_entry_clear(&e);
+    return PORCH_OK;
+}
+
 int porch_roster_encode(const porch_roster *r, uint8_t **out, size_t *out_len)
 {
     porch__wr wr;

@@ -103,6 +103,11 @@ static void test_load_roundtrip(struct household *h)
     CHECK(memcmp(porch_roster_household(r), porch_roster_household(h->roster), 16) == 0);
     porch_roster_free(r);
 
+    uint8_t peeked[32];
+    CHECK_OK(porch_roster_peek_owner(enc, len, peeked));
+    CHECK(memcmp(peeked, owner_pin(h), 32) == 0);
+    CHECK_ERR(porch_roster_peek_owner(enc, 20, peeked), PORCH_ERR_TRUNCATED);
+
     uint64_t bad = 0;
     CHECK_ERR(porch_roster_load(&r, enc, len, porch_device_public_of(h->member)->sign_pk, NULL,
                                 &bad),
