@@ -212,6 +212,10 @@ int porch__public_block_read(porch__rd *rd, porch_device_public *out)
     out->name[name_len] = '\0';
     if (rd->err)
         return rd->err;
+    /* The whole name_len bytes must be the name: a NUL inside would hide the
+     * bytes after it from porch_name_valid() (and from anyone shown the name). */
+    if (strlen(out->name) != name_len)
+        return PORCH_ERR_MALFORMED;
     return porch_name_valid(out->name) ? PORCH_OK : PORCH_ERR_MALFORMED;
 }
 

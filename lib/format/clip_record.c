@@ -44,32 +44,114 @@ static void write_framing(uint8_t f[PORCH_RECORD_HEADER_BYTES], uint32_t index, 
     porch__store_u32(f + 8, sealed_len);
 }
 
+/*
+ * XChaCha20-Poly1305 (IETF), exactly as libsodium's
+ * crypto_aead_xchacha20poly1305_ietf_encrypt() computes it, but reading the
+ * plaintext from its three parts (8-byte prefix, payload, zero padding)
+ * instead of from one contiguous buffer, so sealing does not first copy the
+ * payload into the record. The output bytes are identical (test_vectors and
+ * test_record_seal compare them with libsodium's one-shot function):
+ *
+ *   subkey = HChaCha20(key, nonce[0..16]);  n12 = 0^4 || nonce[16..24]
+ *   poly_key = ChaCha20-IETF(subkey, n12, counter 0)[0..32]
+ *   ct = plain XOR ChaCha20-IETF(subkey, n12, counter 1, 2, ...)
+ *   tag = Poly1305(poly_key, ad || pad16 || ct || pad16 || le64(|ad|) || le64(|ct|))
+ *
+ * Keystream and MAC run over SEAL_CHUNK bytes at a time so each chunk of
+ * ciphertext is still in cache when it is authenticated.
+ */
+#define SEAL_CHUNK (16u * 1024u) /* a multiple of the 64-byte ChaCha20 block */
+
+struct seal_ctx {
+    uint8_t subkey[32];
+    uint8_t n12[12];
+    crypto_onetimeauth_poly1305_state mac;
+};
+
+/* Encrypts len bytes at ct (block-aligned position `pos` in the plaintext),
+ * from src (or in place when src == ct), and authenticates the result. */
+static void seal_run(struct seal_ctx *c, uint8_t *ct, const uint8_t *src, size_t len, size_t pos)
+{
+    while (len) {
+        size_t n = len < SEAL_CHUNK ? len : SEAL_CHUNK;
+        crypto_stream_chacha20_ietf_xor_ic(ct, src, n, c->n12, (uint32_t)(1 + pos / 64),
+                                           c->subkey);
+        crypto_onetimeauth_poly1305_update(&c->mac, ct, n);
+        ct += n;
+        src += n;
+        pos += n;
+        len -= n;
+    }
+}
+
+static void seal_parts(uint8_t *ct, uint8_t tag[RECORD_TAG_BYTES], const uint8_t prefix[8],
+                       const uint8_t *payload, size_t payload_len, size_t plain_len,
+                       const uint8_t *ad, size_t ad_len, const uint8_t nonce[24],
+                       const uint8_t key[32])
+{
+    static const uint8_t zeros[64];
+    struct seal_ctx c;
+    uint8_t block0[64], lens[16];
+    size_t head, mid, pos;
+
+    crypto_core_hchacha20(c.subkey, nonce, key, NULL);
+    memset(c.n12, 0, 4);
+    memcpy(c.n12 + 4, nonce + 16, 8);
+    crypto_stream_chacha20_ietf(block0, sizeof block0, c.n12, c.subkey);
+    crypto_onetimeauth_poly1305_init(&c.mac, block0);
+    crypto_onetimeauth_poly1305_update(&c.mac, ad, ad_len);
+    crypto_onetimeauth_poly1305_update(&c.mac, zeros, (16 - ad_len % 16) % 16);
+
+    /* First block: prefix and the start of the payload, assembled in place. */
+    head = payload_len < 64 - RECORD_PLAIN_PREFIX ? payload_len : 64 - RECORD_PLAIN_PREFIX;
+    memcpy(ct, prefix, RECORD_PLAIN_PREFIX);
+    if (head)
+        memcpy(ct + RECORD_PLAIN_PREFIX, payload, head);
+    memset(ct + RECORD_PLAIN_PREFIX + head, 0, 64 - RECORD_PLAIN_PREFIX - head);
+    seal_run(&c, ct, ct, 64, 0);
+    /* Whole blocks of payload straight from the caller's buffer. */
+    mid = (payload_len - head) / 64 * 64;
+    seal_run(&c, ct + 64, payload + head, mid, 64);
+    /* The rest: payload tail and zero padding, assembled in place. */
+    pos = 64 + mid;
+    memcpy(ct + pos, payload + head + mid, payload_len - head - mid);
+    memset(ct + pos + (payload_len - head - mid), 0, plain_len - pos - (payload_len - head - mid));
+    seal_run(&c, ct + pos, ct + pos, plain_len - pos, pos);
+
+    crypto_onetimeauth_poly1305_update(&c.mac, zeros, (16 - plain_len % 16) % 16);
+    porch__store_u64(lens, ad_len);
+    porch__store_u64(lens + 8, plain_len);
+    crypto_onetimeauth_poly1305_update(&c.mac, lens, sizeof lens);
+    crypto_onetimeauth_poly1305_final(&c.mac, tag);
+    sodium_memzero(&c, sizeof c);
+    sodium_memzero(block0, sizeof block0);
+}
+
 int porch__record_seal(uint8_t *out, size_t out_cap, size_t *out_len,
                        const uint8_t record_key[32], const uint8_t header_hash[32],
                        uint32_t index, int final, porch_record_kind kind,
                        const uint8_t *payload, size_t payload_len)
 {
-    uint8_t nonce[24], ad[44];
+    static const uint8_t empty[1];
+    uint8_t nonce[24], ad[44], prefix[RECORD_PLAIN_PREFIX];
     size_t plain_len = porch__record_plain_len(payload_len);
     size_t total = PORCH_RECORD_HEADER_BYTES + plain_len + RECORD_TAG_BYTES;
-    uint8_t *plain = out + PORCH_RECORD_HEADER_BYTES;
+    uint8_t *ct = out + PORCH_RECORD_HEADER_BYTES;
 
     *out_len = 0;
     if (payload_len > PORCH_RECORD_MAX_PAYLOAD || index >= PORCH_CLIP_MAX_RECORDS)
         return PORCH_ERR_TOO_LARGE;
     if (out_cap < total || (payload_len && !payload))
         return PORCH_ERR_INVALID_ARG;
+    if (!payload)
+        payload = empty; /* so payload + 0 and memcpy(.., payload, 0) are defined */
     write_framing(out, index, final, (uint32_t)(plain_len + RECORD_TAG_BYTES));
-    plain[0] = (uint8_t)kind;
-    plain[1] = plain[2] = plain[3] = 0;
-    porch__store_u32(plain + 4, (uint32_t)payload_len);
-    if (payload_len)
-        memcpy(plain + RECORD_PLAIN_PREFIX, payload, payload_len);
-    memset(plain + RECORD_PLAIN_PREFIX + payload_len, 0,
-           plain_len - RECORD_PLAIN_PREFIX - payload_len);
+    prefix[0] = (uint8_t)kind;
+    prefix[1] = prefix[2] = prefix[3] = 0;
+    porch__store_u32(prefix + 4, (uint32_t)payload_len);
     make_nonce_ad(nonce, ad, header_hash, out);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(plain, NULL, plain, plain_len, ad, sizeof ad,
-                                               NULL, nonce, record_key);
+    seal_parts(ct, ct + plain_len, prefix, payload, payload_len, plain_len, ad, sizeof ad, nonce,
+               record_key);
     *out_len = total;
     return PORCH_OK;
 }
