@@ -67,6 +67,14 @@ enum porch_err {
     PORCH_ERR_SHARE_SIGNATURE = -66,    /* share signature does not verify */
     PORCH_ERR_GRANTER_NOT_ADMIN = -67,  /* share signed by a device that is not an admin */
 
+    /* Access log */
+    PORCH_ERR_LOG_PROOF = -70,          /* inclusion or consistency proof does not verify */
+    PORCH_ERR_LOG_SIGNATURE = -71,      /* log checkpoint signature does not verify */
+    PORCH_ERR_LOG_ROLLBACK = -72,       /* checkpoint for a smaller tree than one already seen */
+    PORCH_ERR_LOG_FORK = -73,           /* another root at a tree size already seen */
+    PORCH_ERR_LOG_WRONG_LOG = -74,      /* checkpoint or entry of another household's log */
+    PORCH_ERR_LOG_STALE = -75,          /* proof is not for the tree head held */
+
     /* Media */
     PORCH_ERR_MEDIA = -80,              /* FFmpeg could not demux, decode or mux the input */
     PORCH_ERR_MEDIA_NO_VIDEO = -81,     /* input has no video stream */
