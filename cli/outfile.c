@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "porchlight/error.h"
+#include "porchlight/file.h"
 
 #include "common.h"
 
@@ -41,17 +42,10 @@ int cli_out_open(struct cli_out *o, const char *path, mode_t mode)
 
 int cli_out_write(struct cli_out *o, const uint8_t *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(o->fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return PORCH_ERR_IO;
-        data += n;
-        len -= (size_t)n;
-        o->bytes += (uint64_t)n;
-    }
-    return PORCH_OK;
+    int ret = porch_write_all(o->fd, data, len);
+    if (ret == PORCH_OK)
+        o->bytes += (uint64_t)len;
+    return ret;
 }
 
 static int sync_dir(const char *path)

@@ -87,6 +87,14 @@ int porch__key_open(uint8_t key[32], const uint8_t sealed[CLIP_WRAP_SEALED_BYTES
 /* This device's content key from its header wrap, commitment checked. */
 int porch__clip_content_key(uint8_t content_key[32], const struct clip_header *h,
                             const porch_device_secret *dev);
+/*
+ * Parses the header into h and recovers dev's content key.
+ * Ownership: *content_key is sodium_malloc()ed on success (NULL on failure),
+ * released by the caller with sodium_free().
+ */
+int porch__clip_open_content_key(struct clip_header *h, uint8_t **content_key,
+                                 const uint8_t *clip, size_t clip_len,
+                                 const porch_device_secret *dev);
 int porch__clip_check_commitment(const uint8_t content_key[32], const struct clip_header *h);
 /* Ownership: *out as porch_clip_key_unwrap(). */
 int porch__clip_key_from_content(porch_clip_key **out, const uint8_t content_key[32],

@@ -176,26 +176,38 @@ int porch__clip_key_from_content(porch_clip_key **out, const uint8_t content_key
     return PORCH_OK;
 }
 
+int porch__clip_open_content_key(struct clip_header *h, uint8_t **content_key,
+                                 const uint8_t *clip, size_t clip_len,
+                                 const porch_device_secret *dev)
+{
+    int ret;
+
+    *content_key = NULL;
+    if ((ret = porch__clip_header_parse(h, clip, clip_len)) != PORCH_OK)
+        return ret;
+    if (!(*content_key = sodium_malloc(CLIP_KEY_BYTES)))
+        return PORCH_ERR_NOMEM;
+    if ((ret = porch__clip_content_key(*content_key, h, dev)) != PORCH_OK) {
+        sodium_free(*content_key);
+        *content_key = NULL;
+    }
+    return ret;
+}
+
 int porch_clip_key_unwrap(porch_clip_key **out, const uint8_t *clip, size_t clip_len,
                           const porch_device_secret *device)
 {
     struct clip_header h;
     uint8_t *content_key = NULL;
-    int ret = PORCH_ERR_INVALID_ARG;
+    int ret;
 
     if (out)
         *out = NULL;
     if (!out || !clip || !device)
-        goto out;
-    if ((ret = porch__clip_header_parse(&h, clip, clip_len)) != PORCH_OK)
-        goto out;
-    ret = PORCH_ERR_NOMEM;
-    if (!(content_key = sodium_malloc(CLIP_KEY_BYTES)))
-        goto out;
-    if ((ret = porch__clip_content_key(content_key, &h, device)) != PORCH_OK)
-        goto out;
-    ret = porch__clip_key_from_content(out, content_key, &h);
-out:
+        return PORCH_ERR_INVALID_ARG;
+    if ((ret = porch__clip_open_content_key(&h, &content_key, clip, clip_len, device)) ==
+        PORCH_OK)
+        ret = porch__clip_key_from_content(out, content_key, &h);
     sodium_free(content_key);
     return ret;
 }

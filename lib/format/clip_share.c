@@ -93,12 +93,8 @@ int porch_clip_share_create(uint8_t out[PORCH_CLIP_SHARE_BYTES], const uint8_t *
         memset(out, 0, PORCH_CLIP_SHARE_BYTES);
     if (!out || !clip || !granter || !recipient)
         goto out;
-    if ((ret = porch__clip_header_parse(&h, clip, clip_len)) != PORCH_OK)
-        goto out;
-    ret = PORCH_ERR_NOMEM;
-    if (!(content_key = sodium_malloc(CLIP_KEY_BYTES)))
-        goto out;
-    if ((ret = porch__clip_content_key(content_key, &h, granter)) != PORCH_OK)
+    if ((ret = porch__clip_open_content_key(&h, &content_key, clip, clip_len, granter)) !=
+        PORCH_OK)
         goto out;
     memset(&si, 0, sizeof si);
     memcpy(si.household, h.info.household, 16);

@@ -74,8 +74,10 @@ out:
     return ret;
 }
 
-static int write_all(int fd, const uint8_t *data, size_t len)
+int porch_write_all(int fd, const uint8_t *data, size_t len)
 {
+    if (len && !data)
+        return PORCH_ERR_INVALID_ARG;
     while (len) {
         ssize_t n = write(fd, data, len);
         if (n < 0 && errno == EINTR)
@@ -113,7 +115,7 @@ int porch_file_write_atomic(const char *path, const uint8_t *data, size_t len, m
     ret = PORCH_ERR_IO;
     if ((fd = mkstemp(tmp)) < 0)
         return ret;
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != PORCH_OK || fsync(fd) != 0)
+    if (fchmod(fd, mode) != 0 || porch_write_all(fd, data, len) != PORCH_OK || fsync(fd) != 0)
         goto fail;
     saved = close(fd);
     fd = -1;
