@@ -5,8 +5,13 @@ set -euo pipefail
 
 packages=(
   gcc libc6-dev clang libclang-rt-14-dev pkg-config meson ninja-build python3 git ffmpeg
-  libsodium-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+  libsodium-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libjansson-dev
 )
+
+# Node.js runs the TensorFlow.js oracle and fetches the models from npm; use
+# the machine's own if it has one.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

