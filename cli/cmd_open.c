@@ -53,7 +53,10 @@ static int open_run(const struct open_args *a, const struct cli_clip *c,
     int rc = cli_out_open(&out, a->out, 0600);
 
     if (rc == PORCH_EXIT_OK && (rc = cli_clip_open(c, dev, &w)) == PORCH_EXIT_OK &&
-        (rc = cli_out_commit(&out)) == PORCH_EXIT_OK &&
+        a->thumb && !w.meta->thumbnail)
+        rc = cli_failf(PORCH_EXIT_BAD, c->path, "final record: metadata has no thumbnail "
+                       "(--thumbnail %s not written; nothing written)", a->thumb);
+    if (rc == PORCH_EXIT_OK && (rc = cli_out_commit(&out)) == PORCH_EXIT_OK &&
         (rc = write_extras(a, c, w.meta)) == PORCH_EXIT_OK) {
         cli_hex(id, c->info.clip_id, sizeof c->info.clip_id);
         printf("%s: opened clip %s (camera %s) as '%s'\n%s: %" PRIu32 " records, %" PRIu32

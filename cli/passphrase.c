@@ -39,8 +39,8 @@ static int pass_alloc(struct cli_pass *p)
 
 /*
  * Reads one line from fd into p->text (without "\n" or "\r\n").
- * Returns 0, 1 at end of file before any byte, -1 on a read error, or
- * -2 when the line is longer than CLI_PASS_MAX.
+ * Returns 0 (also at end of file: an empty file is an empty passphrase),
+ * -1 on a read error, or -2 when the line is longer than CLI_PASS_MAX.
  */
 static int read_line(int fd, struct cli_pass *p)
 {

@@ -123,6 +123,8 @@ static int parse_variable(porch__rd *rd, struct clip_header *h)
         return PORCH_ERR_MALFORMED;
     porch__rd_copy(rd, h->info.camera, cam_len);
     h->info.camera[cam_len] = '\0';
+    if (strlen(h->info.camera) != cam_len)
+        return rd->err ? rd->err : PORCH_ERR_MALFORMED; /* a NUL would hide bytes */
     h->info.n_wraps = porch__rd_u16(rd);
     if (rd->err)
         return rd->err;

@@ -63,8 +63,10 @@ static int scan_records(const uint8_t *p, size_t len, uint8_t *seen, struct fram
         s->finished = info.final;
         if (info.plain_len > s->max_plain)
             s->max_plain = info.plain_len;
-        if (++s->n_records > PORCH_CLIP_MAX_RECORDS)
+        if (++s->n_records > PORCH_CLIP_MAX_RECORDS) {
+            s->bad_index = s->n_records - 1;
             return PORCH_ERR_TOO_LARGE;
+        }
     }
     return PORCH_OK;
 }
@@ -154,6 +156,8 @@ int porch_clip_open_all(const porch_clip_key *key, const uint8_t *clip, size_t c
     for (off = header_len; off < clip_len && ret == PORCH_OK; off += info.record_len) {
         ret = porch_clip_record_open(key, clip + off, clip_len - off, &info, plain,
                                      s.max_plain, &payload, &payload_len);
+        if (ret == PORCH_OK && info.final && info.kind != PORCH_RECORD_META)
+            ret = PORCH_ERR_MALFORMED; /* the final record carries the metadata */
         if (ret == PORCH_OK)
             ret = fn(ctx, &info, payload, payload_len);
         if (ret != PORCH_OK && bad_index)

@@ -229,8 +229,10 @@ int porch_clip_record_open(const porch_clip_key *key, const uint8_t *rec, size_t
                                                    info->plain_len + RECORD_TAG_BYTES, ad,
                                                    sizeof ad, nonce, key->record_key) != 0)
         return PORCH_ERR_RECORD_AUTH;
-    if ((ret = check_plain(out, info->plain_len, info, payload_len)) != PORCH_OK)
+    if ((ret = check_plain(out, info->plain_len, info, payload_len)) != PORCH_OK) {
+        sodium_memzero(out, info->plain_len); /* authentic but rejected: hand out nothing */
         return ret;
+    }
     *payload = out + RECORD_PLAIN_PREFIX;
     return PORCH_OK;
 }

@@ -122,6 +122,14 @@ int porch_clip_share_parse(porch_clip_share_info *info, const uint8_t *share, si
     porch__rd_init(&rd, share, len);
     const uint8_t *magic = porch__rd_take(&rd, 8);
     uint16_t version = porch__rd_u16(&rd), reserved = porch__rd_u16(&rd);
+    if (rd.err)
+        return rd.err;
+    if (memcmp(magic, SHARE_MAGIC, 8) != 0)
+        return PORCH_ERR_BAD_MAGIC;
+    if (version != SHARE_VERSION)
+        return PORCH_ERR_BAD_VERSION;
+    if (reserved)
+        return PORCH_ERR_MALFORMED;
     porch__rd_copy(&rd, info->household, 16);
     porch__rd_copy(&rd, info->clip_id, 16);
     porch__rd_copy(&rd, info->header_hash, 32);
@@ -131,12 +139,6 @@ int porch_clip_share_parse(porch_clip_share_info *info, const uint8_t *share, si
     porch__rd_copy(&rd, info->recipient_box_pk, 32);
     if (rd.err)
         return rd.err;
-    if (memcmp(magic, SHARE_MAGIC, 8) != 0)
-        return PORCH_ERR_BAD_MAGIC;
-    if (version != SHARE_VERSION)
-        return PORCH_ERR_BAD_VERSION;
-    if (reserved)
-        return PORCH_ERR_MALFORMED;
     if (len < PORCH_CLIP_SHARE_BYTES)
         return PORCH_ERR_TRUNCATED;
     if (len > PORCH_CLIP_SHARE_BYTES)

@@ -169,7 +169,10 @@ static int writer_seal(porch_clip_writer *w, porch_record_kind kind, const uint8
     *record_len = 0;
     if (w->state != WRITER_OPEN)
         return PORCH_ERR_WRITER_STATE;
-    if (len > PORCH_RECORD_MAX_PAYLOAD || w->next_index >= PORCH_CLIP_MAX_RECORDS - 1)
+    /* Indices run below 2^20; the last one is kept for the final record, so
+     * a clip that reaches the cap can always be finished. */
+    if (len > PORCH_RECORD_MAX_PAYLOAD ||
+        w->next_index >= PORCH_CLIP_MAX_RECORDS - (final ? 0u : 1u))
         ret = PORCH_ERR_TOO_LARGE;
     else if ((ret = ensure_buf(w, PORCH_RECORD_HEADER_BYTES + porch__record_plain_len(len) +
                                       RECORD_TAG_BYTES)) == PORCH_OK)

@@ -44,6 +44,8 @@ static int read_scope(porch__rd *rd, porch_scope *s)
             return PORCH_ERR_MALFORMED;
         porch__rd_copy(rd, s->cameras[i], len);
         s->cameras[i][len] = '\0';
+        if (!rd->err && strlen(s->cameras[i]) != len)
+            return PORCH_ERR_MALFORMED; /* a NUL would hide bytes from validation */
     }
     if (rd->err)
         return rd->err;

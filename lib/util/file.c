@@ -55,13 +55,16 @@ int porch_file_read(const char *path, size_t max_len, uint8_t **out, size_t *out
     if ((uint64_t)st.st_size > max_len)
         goto out;
     ret = PORCH_ERR_NOMEM;
-    /* One byte more than the cap detects a file that grew since fstat. */
+    /* One byte more than fstat said detects a file that grew since. */
     if (!(buf = malloc((size_t)st.st_size + 1)))
         goto out;
     if ((ret = read_all(fd, buf, (size_t)st.st_size + 1, &got)) != PORCH_OK)
         goto out;
     ret = PORCH_ERR_TOO_LARGE;
     if (got > max_len)
+        goto out;
+    ret = PORCH_ERR_IO; /* the file changed size while we read it */
+    if (got != (size_t)st.st_size)
         goto out;
     *out = buf;
     *out_len = got;

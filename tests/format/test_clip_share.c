@@ -67,6 +67,8 @@ static void test_share_opens(struct household *h, const struct test_clip *a,
     CHECK_ERR(porch_clip_key_from_share(&key, a->bytes, a->len, share, sizeof share - 1, late,
                                         1),
               PORCH_ERR_TRUNCATED);
+    /* The prefix is judged before the length: a short non-share is BAD_MAGIC. */
+    CHECK_ERR(porch_clip_share_parse(&si, a->bytes, 100), PORCH_ERR_BAD_MAGIC);
     CHECK(key == NULL);
 
     /* Expiry, and a granter who cannot open the clip. */

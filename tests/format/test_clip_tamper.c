@@ -321,6 +321,42 @@ static void test_signers(struct household *h)
     free(x);
 }
 
+/* Bytes a parser must not let through even under a valid signature. */
+static void test_canonical(struct household *h, const struct test_clip *tc)
+{
+    uint8_t *b = dup_bytes(tc->bytes, tc->len);
+    b[192 + 1 + 2] = 0; /* "fr\0nt": a NUL would hide the rest of the camera id */
+    CHECK_ERR(open_pipeline(b, tc->len, h->member, h->roster), PORCH_ERR_MALFORMED);
+    free(b);
+}
+
+/* A clip whose final record is not metadata, sealed with the right key. */
+static void test_final_kind(struct household *h)
+{
+    struct clip_random rnd;
+    porch_clip_writer *w = NULL;
+    porch_clip_info info;
+    const uint8_t *hdr;
+    uint8_t record_key[32], rec[512], *clip;
+    size_t hdr_len, rec_len;
+    const uint8_t payload[4] = {1, 2, 3, 4};
+
+    memset(&rnd, 3, sizeof rnd);
+    REQUIRE(porch__clip_writer_new_with(&w, h->hub, h->roster, "front", 1, &rnd) == PORCH_OK);
+    porch_clip_writer_header(w, &hdr, &hdr_len);
+    porch_clip_writer_info(w, &info);
+    porch__clip_record_key(record_key, rnd.content_key);
+    REQUIRE(porch__record_seal(rec, sizeof rec, &rec_len, record_key, info.header_hash, 0, 1,
+                               PORCH_RECORD_INIT, payload, sizeof payload) == PORCH_OK);
+    clip = malloc(hdr_len + rec_len);
+    REQUIRE(clip);
+    memcpy(clip, hdr, hdr_len);
+    memcpy(clip + hdr_len, rec, rec_len);
+    CHECK_ERR(open_pipeline(clip, hdr_len + rec_len, h->member, h->roster), PORCH_ERR_MALFORMED);
+    free(clip);
+    porch_clip_writer_free(w);
+}
+
 int main(void)
 {
     struct household h;
@@ -336,6 +372,8 @@ int main(void)
     test_sequences(&h, &a, &b);
     test_recipients(&h, &a);
     test_signers(&h);
+    test_canonical(&h, &a);
+    test_final_kind(&h);
     test_clip_free(&a);
     test_clip_free(&b);
     household_free(&h);
