@@ -47,9 +47,10 @@ static int raw_encode(unsigned type, const struct raw_proof *rp,
     return PORCH_OK;
 }
 
-/* Reads the common layout; range checks of a and b are the caller's. */
+/* Reads the common layout and range-checks it: b < 2^48 and min_a <= a < b
+ * (inclusion: min_a 0, a leaf index; consistency: min_a 1, an older size). */
 static int raw_decode(unsigned type, const uint8_t *in, size_t len, struct raw_proof *rp,
-                      uint8_t (*hashes)[PORCH_LOG_HASH_BYTES])
+                      uint8_t (*hashes)[PORCH_LOG_HASH_BYTES], uint64_t min_a)
 {
     porch__rd rd;
     unsigned version, got_type;
@@ -71,7 +72,11 @@ static int raw_decode(unsigned type, const uint8_t *in, size_t len, struct raw_p
     porch__rd_copy(&rd, hashes, (size_t)rp->n * PORCH_LOG_HASH_BYTES);
     if (rd.err != PORCH_OK)
         return rd.err;
-    return porch__rd_left(&rd) ? PORCH_ERR_TRAILING_DATA : PORCH_OK;
+    if (porch__rd_left(&rd))
+        return PORCH_ERR_TRAILING_DATA;
+    if (!porch__log_size_ok(rp->b))
+        return PORCH_ERR_TOO_LARGE;
+    return rp->a < min_a || rp->a >= rp->b ? PORCH_ERR_MALFORMED : PORCH_OK;
 }
 
 static int encode_args_ok(const void *p, const uint8_t *out, size_t *out_len)
@@ -104,12 +109,7 @@ int porch_log_inclusion_decode(porch_log_inclusion *out, const uint8_t *in, size
         memset(out, 0, sizeof *out);
     if (!out || (!in && len))
         return PORCH_ERR_INVALID_ARG;
-    ret = raw_decode(PROOF_INCLUSION, in, len, &rp, out->hashes);
-    if (ret == PORCH_OK && !porch__log_size_ok(rp.b))
-        ret = PORCH_ERR_TOO_LARGE;
-    if (ret == PORCH_OK && rp.a >= rp.b)
-        ret = PORCH_ERR_MALFORMED;
-    if (ret != PORCH_OK) {
+    if ((ret = raw_decode(PROOF_INCLUSION, in, len, &rp, out->hashes, 0)) != PORCH_OK) {
         memset(out, 0, sizeof *out);
         return ret;
     }
@@ -144,12 +144,7 @@ int porch_log_consistency_decode(porch_log_consistency *out, const uint8_t *in, 
         memset(out, 0, sizeof *out);
     if (!out || (!in && len))
         return PORCH_ERR_INVALID_ARG;
-    ret = raw_decode(PROOF_CONSISTENCY, in, len, &rp, out->hashes);
-    if (ret == PORCH_OK && !porch__log_size_ok(rp.b))
-        ret = PORCH_ERR_TOO_LARGE;
-    if (ret == PORCH_OK && (rp.a == 0 || rp.a >= rp.b))
-        ret = PORCH_ERR_MALFORMED;
-    if (ret != PORCH_OK) {
+    if ((ret = raw_decode(PROOF_CONSISTENCY, in, len, &rp, out->hashes, 1)) != PORCH_OK) {
         memset(out, 0, sizeof *out);
         return ret;
     }
