@@ -2,8 +2,9 @@
 # Reference outputs from TensorFlow.js (tools/oracle/) for the C runtime's
 # tests: installs the pinned npm packages with `npm ci` (once) and runs the
 # oracle on nanodet for a procedural picture and, when the shared test
-# footage and ffmpeg are there, a real frame. Outputs go to
-# OUT_DIR/nanodet/<case>/ (default build/nn-oracle; the C test reads
+# footage and ffmpeg are there, a real frame; and, when installed, on
+# blazeface, faceres and mobileface for a procedural picture (about 10 s in
+# all). Outputs go to OUT_DIR/<model>/<case>/ (default build/nn-oracle; the C test reads
 # $PORCH_BUILD_DIR/nn-oracle, or $PORCH_NN_ORACLE_DIR/nn-oracle).
 #   scripts/oracle.sh [OUT_DIR] [--bench]   --bench also times tfjs-wasm
 # Quiet and quick when the outputs are already newer than the model and the
@@ -30,7 +31,14 @@ fi
 stamp=$out/nanodet/procedural/manifest.txt
 if [[ ${#bench[@]} -eq 0 && -f $stamp && $stamp -nt tools/oracle/oracle.mjs && $stamp -nt "$0" &&
       $stamp -nt $models/nanodet.bin ]]; then
-  exit 0
+  fresh=1
+  for m in blazeface faceres mobileface; do   # optional models: fresh outputs when installed
+    ms=$out/$m/procedural/manifest.txt
+    if [[ -f $models/$m.bin ]] && ! [[ -f $ms && $ms -nt $models/$m.bin && $ms -nt tools/oracle/oracle.mjs ]]; then
+      fresh=0
+    fi
+  done
+  [[ $fresh -eq 0 ]] || exit 0
 fi
 
 mkdir -p "$out"

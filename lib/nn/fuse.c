@@ -5,7 +5,9 @@
  *   PAD(-inf) -> MAXPOOL  the pad becomes ignored taps
  *   CONV -> Add/Sub/Mul with a per-channel constant   folded into bias/weights
  *   CONV -> Relu/Relu6/LeakyRelu                       folded into the epilogue
+ *   CONV+Relu -> Minimum(6) / Maximum(0)               Relu6 / nothing (faceres)
  *   binary op -> Relu/Relu6/LeakyRelu                  applied in the same instruction
+ *   Add(Maximum(0,x), Mul(g, Minimum(0,x)))            one PRELU op (mobileface)
  *   dead instructions (outputs never read) are dropped
  *
  * A fusion only happens when the intermediate value has exactly one reader
@@ -104,6 +106,82 @@ static int fold_affine(porch__prog *p, porch__instr *conv, const porch__instr *o
     return 1;
 }
 
+/* The value of a one-element float constant, or 0 if v is not one. */
+static int scalar_const(const porch__prog *p, int v, float *out)
+{
+    const porch__val *c = &p->val[v];
+    if (!c->cdata || c->dtype != PORCH__F32 || porch__shape_count(&c->shape) != 1)
+        return 0;
+    *out = *(const float *)c->cdata;
+    return 1;
+}
+
+/* Relu -> Minimum(6) -> Maximum(0) (faceres' ReLU6): Minimum(6) after Relu or
+ * Relu6 is Relu6, Maximum(0) after either is a no-op. */
+static int fold_clamp(const porch__prog *p, porch__instr *conv, const porch__instr *op, int slot)
+{
+    float k;
+    int act = conv->conv.act;
+    if ((act != PORCH__A_RELU && act != PORCH__A_RELU6) || !scalar_const(p, op->in[1 - slot], &k))
+        return 0;
+    if (op->sub == PORCH__B_MIN && k == 6.0f) {
+        conv->conv.act = PORCH__A_RELU6;
+        return 1;
+    }
+    return op->sub == PORCH__B_MAX && k == 0.0f;
+}
+
+/* The live instruction whose output is exactly value v (not a view), or -1. */
+static int producer(const porch__prog *p, int v)
+{
+    for (int i = 0; i < p->n_ins; i++)
+        if (p->ins[i].op != DEAD && p->ins[i].n_out == 1 && p->ins[i].out[0] == v)
+            return i;
+    return -1;
+}
+
+/* If instruction i is binary `sub` of a runtime value and the scalar k (either
+ * order), with its output read once, that runtime value; else -1. */
+static int scalar_binary(const porch__prog *p, int i, int sub, float k)
+{
+    float v;
+    if (i < 0 || p->ins[i].op != PORCH__I_BINARY || p->ins[i].sub != sub ||
+        p->ins[i].act != PORCH__A_NONE || p->val[p->ins[i].out[0]].uses != 1)
+        return -1;
+    for (int s = 0; s < 2; s++)
+        if (scalar_const(p, p->ins[i].in[s], &v) && v == k && !p->val[p->ins[i].in[1 - s]].cdata)
+            return p->ins[i].in[1 - s];
+    return -1;
+}
+
+/* mobileface's PReLU, Add(Maximum(0, x), Mul(g, Minimum(0, x))) at Add i, becomes
+ * one PRELU binary op of x and the constant g (same value, bit for bit). */
+static int fuse_prelu(porch__prog *p, int i)
+{
+    porch__instr *I = &p->ins[i];
+    if (I->sub != PORCH__B_ADD || I->act != PORCH__A_NONE)
+        return 0;
+    for (int s = 0; s < 2; s++) {
+        int mx = producer(p, I->in[s]), ml = producer(p, I->in[1 - s]);
+        int x = scalar_binary(p, mx, PORCH__B_MAX, 0.0f);
+        if (x < 0 || ml < 0 || p->ins[ml].op != PORCH__I_BINARY || p->ins[ml].sub != PORCH__B_MUL ||
+            p->ins[ml].act != PORCH__A_NONE || p->val[p->ins[ml].out[0]].uses != 1 ||
+            !same_phys(p, x, I->out[0]))
+            continue;
+        for (int t = 0; t < 2; t++) {
+            int g = p->ins[ml].in[t], mn = producer(p, p->ins[ml].in[1 - t]);
+            if (!p->val[g].cdata || scalar_binary(p, mn, PORCH__B_MIN, 0.0f) != x)
+                continue;
+            I->sub = PORCH__B_PRELU;
+            I->in[0] = x;
+            I->in[1] = g;
+            p->ins[mx].op = p->ins[ml].op = p->ins[mn].op = DEAD;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int fold_act(porch__instr *conv, const porch__instr *op)
 {
     if (conv->conv.act != PORCH__A_NONE || op->sub == PORCH__A_SIGMOID || op->sub == PORCH__A_NONE)
@@ -123,7 +201,7 @@ static int fuse_conv_next(porch__prog *p, int i)
     porch__instr *op = &p->ins[r];
     if (!same_phys(p, conv->out[0], op->out[0]))
         return 0; /* e.g. a broadcasting add that grows the tensor */
-    int ok = op->op == PORCH__I_BINARY ? fold_affine(p, conv, op, slot)
+    int ok = op->op == PORCH__I_BINARY ? fold_affine(p, conv, op, slot) || fold_clamp(p, conv, op, slot)
            : op->op == PORCH__I_UNARY ? fold_act(conv, op) : 0;
     if (!ok)
         return 0;
@@ -215,6 +293,8 @@ int porch__fuse(porch__prog *p)
             while (fuse_pad_into(p, i))
                 count_uses(p);
         while (conv && fuse_conv_next(p, i))
+            count_uses(p);
+        if (op == PORCH__I_BINARY && fuse_prelu(p, i))
             count_uses(p);
         if (op == PORCH__I_BINARY && fuse_binary_act(p, i))
             count_uses(p);

@@ -169,6 +169,8 @@ static int w_pad(porch__lctx *c, int n, int a) { (void)a; return porch__lower_pa
 static int w_cat(porch__lctx *c, int n, int a) { (void)a; return porch__lower_concat(c, n); }
 static int w_split(porch__lctx *c, int n, int a) { (void)a; return porch__lower_split(c, n); }
 static int w_s2d(porch__lctx *c, int n, int a) { (void)a; return porch__lower_sparse_to_dense(c, n); }
+static int w_mean(porch__lctx *c, int n, int a) { (void)a; return porch__lower_mean(c, n); }
+static int w_softmax(porch__lctx *c, int n, int a) { (void)a; return porch__lower_softmax(c, n); }
 
 static const op_entry ops[] = {
     { "Const", w_const, 0 }, { "Placeholder", w_ph, 0 }, { "Identity", w_id, 0 },
@@ -183,6 +185,8 @@ static const op_entry ops[] = {
     { "LeakyRelu", porch__lower_unary, PORCH__A_LEAKY }, { "Sigmoid", porch__lower_unary, PORCH__A_SIGMOID },
     { "Transpose", w_tr, 0 }, { "Reshape", w_rs, 0 }, { "Pad", w_pad, 0 }, { "PadV2", w_pad, 0 },
     { "ConcatV2", w_cat, 0 }, { "SplitV", w_split, 0 }, { "SparseToDense", w_s2d, 0 },
+    { "Mean", w_mean, 0 }, { "Softmax", w_softmax, 0 },
+    { "MatMul", porch__lower_matmul, 0 }, { "_FusedMatMul", porch__lower_matmul, 1 },
 };
 
 static int lower_node(porch__lctx *c, int node)

@@ -23,6 +23,7 @@ int porch__lower_const_ints(porch__lctx *c, int node, int k, int64_t *vals, int 
 int porch__lower_new_const(porch__lctx *c, const porch__shape *s, int dtype, void *data, int *id);
 int porch__lower_new_runtime(porch__lctx *c, const porch__shape *s, int perm_from, int *id);
 int porch__lower_root(const porch__lctx *c, int v);
+int porch__lower_fused_ops(const porch__gnode *n, porch__conv_params *cp); /* lower_conv.c */
 
 /* per op family: each sets c->nv[node] (and c->nout[node]) */
 int porch__lower_conv(porch__lctx *c, int node, int fused);
@@ -37,5 +38,8 @@ int porch__lower_pad(porch__lctx *c, int node);
 int porch__lower_concat(porch__lctx *c, int node);
 int porch__lower_split(porch__lctx *c, int node);
 int porch__lower_sparse_to_dense(porch__lctx *c, int node);
+int porch__lower_mean(porch__lctx *c, int node);
+int porch__lower_softmax(porch__lctx *c, int node);
+int porch__lower_matmul(porch__lctx *c, int node, int fused);
 
 #endif

@@ -74,8 +74,8 @@ static int window(const porch__gnode *n, const porch__shape *x, int kh, int kw, 
     return rc ? rc : axis_window(x->d[2], kw, w->sw, same, &w->pad[1], &w->pad[3], &w->ow);
 }
 
-/* _FusedConv2D epilogue: fused_ops [BiasAdd] or [BiasAdd, Relu|Relu6|LeakyRelu]. */
-static int fused_ops(const porch__gnode *n, porch__conv_params *cp)
+/* _FusedConv2D / _FusedMatMul epilogue: fused_ops [BiasAdd] or [BiasAdd, Relu|Relu6|LeakyRelu]. */
+int porch__lower_fused_ops(const porch__gnode *n, porch__conv_params *cp)
 {
     json_t *list = json_object_get(json_object_get(json_object_get(n->attr, "fused_ops"), "list"), "s");
     if (!json_is_array(list) || json_array_size(list) < 1 || json_array_size(list) > 2)
@@ -181,7 +181,7 @@ int porch__lower_conv(porch__lctx *c, int node, int fused)
     if (!rc)
         rc = conv_filter(c, node, x, &cp);
     if (!rc && fused)
-        rc = fused_ops(&c->g->node[node], &cp);
+        rc = porch__lower_fused_ops(&c->g->node[node], &cp);
     if (!rc && fused)
         rc = conv_bias(c, node, &cp);
     if (!rc)
@@ -224,7 +224,7 @@ int porch__lower_dwconv(porch__lctx *c, int node, int fused)
     if (!rc)
         rc = dw_filter(c, node, x, &cp);
     if (!rc && fused)
-        rc = fused_ops(&c->g->node[node], &cp);
+        rc = porch__lower_fused_ops(&c->g->node[node], &cp);
     if (!rc && fused)
         rc = conv_bias(c, node, &cp);
     if (!rc)

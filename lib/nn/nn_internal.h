@@ -69,9 +69,12 @@ typedef struct porch__graph {
 enum porch__iop {
     PORCH__I_CONV, PORCH__I_MAXPOOL, PORCH__I_RESIZE, PORCH__I_BINARY,
     PORCH__I_UNARY, PORCH__I_TRANSPOSE, PORCH__I_PAD, PORCH__I_CONCAT,
-    PORCH__I_SPLIT, PORCH__I_COPY, PORCH__I_DWCONV
+    PORCH__I_SPLIT, PORCH__I_COPY, PORCH__I_DWCONV, PORCH__I_MEAN, PORCH__I_SOFTMAX
 };
-enum porch__binop { PORCH__B_ADD, PORCH__B_SUB, PORCH__B_MUL, PORCH__B_MAX, PORCH__B_MIN };
+enum porch__binop {
+    PORCH__B_ADD, PORCH__B_SUB, PORCH__B_MUL, PORCH__B_MAX, PORCH__B_MIN,
+    PORCH__B_PRELU /* a > 0 ? a : a * b (fuse.c, float only) */
+};
 enum porch__act { PORCH__A_NONE, PORCH__A_RELU, PORCH__A_RELU6, PORCH__A_LEAKY, PORCH__A_SIGMOID };
 
 typedef struct porch__val {

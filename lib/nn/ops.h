@@ -25,5 +25,9 @@ void porch__op_pad(const int64_t *pads, float val, const float *x, const porch__
                    float *y, const porch__shape *ys);
 void porch__op_concat(int axis, const float *const *x, const porch__shape *xs, int n, float *y);
 void porch__op_split(int axis, const float *x, float *const *y, const porch__shape *ys, int n);
+/* Mean over the n rows of x[n][c] (NHWC spatial mean), double accumulation. */
+void porch__op_mean_rows(const float *x, int64_t n, int64_t c, float *y);
+/* Softmax of each of the n rows of x[n][c] (TensorFlow.js: max, exp(x - max), / sum). */
+void porch__op_softmax(const float *x, int64_t n, int64_t c, float *y);
 
 #endif

@@ -16,6 +16,7 @@ static inline float bin(int op, float a, float b)
     case PORCH__B_SUB: return a - b;
     case PORCH__B_MUL: return a * b;
     case PORCH__B_MAX: return a > b ? a : b;
+    case PORCH__B_PRELU: return a > 0 ? a : a * b; /* = max(0,a) + b * min(0,a) exactly */
     default: return a < b ? a : b;
     }
 }

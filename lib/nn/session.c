@@ -111,6 +111,13 @@ static void run_ins(porch_nn_session *s, const porch__instr *I)
     case PORCH__I_PAD: porch__op_pad(I->pads, I->fval, ptr(s, I->in[0]), &xs, ptr(s, I->out[0]), &ys); break;
     case PORCH__I_CONCAT:
     case PORCH__I_SPLIT: run_multi(s, I); break;
+    case PORCH__I_MEAN: /* NHWC [1,H,W,C] -> [C] */
+        porch__op_mean_rows(ptr(s, I->in[0]), xs.d[1] * xs.d[2], xs.d[3], ptr(s, I->out[0]));
+        break;
+    case PORCH__I_SOFTMAX:
+        porch__op_softmax(ptr(s, I->in[0]), porch__shape_count(&xs) / xs.d[xs.rank - 1],
+                          xs.d[xs.rank - 1], ptr(s, I->out[0]));
+        break;
     default:
         memcpy(ptr(s, I->out[0]), ptr(s, I->in[0]), sizeof(float) * (size_t)porch__shape_count(&ys));
     }

@@ -38,10 +38,10 @@ int main(int argc, char **argv)
         return 2;
     }
     static int (*const make[])(synth_model *) = { synth_conv_same, synth_layout, synth_chain,
-                                                        synth_depthwise };
-    static const char *const names[] = { "conv_same", "layout", "chain", "depthwise" };
+                                                        synth_depthwise, synth_head, synth_prelu };
+    static const char *const names[] = { "conv_same", "layout", "chain", "depthwise", "head", "prelu" };
     int fail = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         synth_model m;
         memset(&m, 0, sizeof m);
         fail |= make[i](&m) != 0 || put(argv[1], names[i], &m) != 0;

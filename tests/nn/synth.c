@@ -189,3 +189,68 @@ int synth_depthwise(synth_model *m)
         "{\"name\":\"dw\",\"shape\":[3,3,4,1],\"dtype\":\"float32\"},"
         "{\"name\":\"b\",\"shape\":[4],\"dtype\":\"float32\"}]}]}", &w);
 }
+
+static void head_weights(buf *w)
+{
+    for (size_t i = 0; i < 5 * 6; i++) put_f32(w, synth_weight(i));
+    for (int i = 0; i < 6; i++) put_f32(w, (float)(i - 1) * 3.0f); /* bias: some clamp at 6 */
+    put_f32(w, 6.0f);
+    put_f32(w, 0.0f);
+    put_i32(w, 1); put_i32(w, 2);                                       /* mean axes */
+    for (size_t i = 0; i < 6 * 4; i++) put_f32(w, SYNTH_HEAD_K(i));
+    for (int i = 0; i < 4; i++) put_f32(w, SYNTH_HEAD_KB(i));
+    for (size_t i = 0; i < 4 * 3; i++) put_f32(w, SYNTH_HEAD_K2(i));
+}
+
+int synth_head(synth_model *m)
+{
+    buf w = { 0 };
+    head_weights(&w);
+    return finish(m,
+        "{\"format\":\"graph-model\",\"modelTopology\":{\"node\":["
+        PH("x", "{\"size\":\"-1\"},{\"size\":\"3\"},{\"size\":\"4\"},{\"size\":\"5\"}") ","
+        CONST("w") "," CONST("b") "," CONST("six") "," CONST("zero") "," CONST("axes") ","
+        CONST("k") "," CONST("kb") "," CONST("k2") ","
+        "{\"name\":\"c\",\"op\":\"Conv2D\",\"input\":[\"x\",\"w\"],\"attr\":{"
+        "\"strides\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}},\"padding\":{\"s\":\"U0FNRQ==\"}}},"
+        "{\"name\":\"a\",\"op\":\"Add\",\"input\":[\"c\",\"b\"]},"
+        "{\"name\":\"r\",\"op\":\"Relu\",\"input\":[\"a\"]},"
+        "{\"name\":\"lo\",\"op\":\"Minimum\",\"input\":[\"r\",\"six\"]},"
+        "{\"name\":\"hi\",\"op\":\"Maximum\",\"input\":[\"lo\",\"zero\"]},"
+        "{\"name\":\"mean\",\"op\":\"Mean\",\"input\":[\"hi\",\"axes\"],"
+        "\"attr\":{\"keep_dims\":{\"b\":false}}},"
+        "{\"name\":\"f\",\"op\":\"_FusedMatMul\",\"input\":[\"mean\",\"k\",\"kb\"],\"attr\":{"
+        "\"fused_ops\":{\"list\":{\"s\":[\"Qmlhc0FkZA==\",\"UmVsdQ==\"]}},\"num_args\":{\"i\":\"1\"},"
+        "\"transpose_a\":{\"b\":false},\"transpose_b\":{\"b\":false}}},"
+        "{\"name\":\"z\",\"op\":\"MatMul\",\"input\":[\"f\",\"k2\"]},"
+        "{\"name\":\"out\",\"op\":\"Softmax\",\"input\":[\"z\"]}]}"
+        SIG("\"mean:0\":{\"name\":\"mean:0\"},\"out:0\":{\"name\":\"out:0\"}")
+        ",\"weightsManifest\":[{\"paths\":[\"head.bin\"],\"weights\":["
+        "{\"name\":\"w\",\"shape\":[1,1,5,6],\"dtype\":\"float32\"},"
+        "{\"name\":\"b\",\"shape\":[6],\"dtype\":\"float32\"},"
+        "{\"name\":\"six\",\"shape\":[],\"dtype\":\"float32\"},"
+        "{\"name\":\"zero\",\"shape\":[],\"dtype\":\"float32\"},"
+        "{\"name\":\"axes\",\"shape\":[2],\"dtype\":\"int32\"},"
+        "{\"name\":\"k\",\"shape\":[6,4],\"dtype\":\"float32\"},"
+        "{\"name\":\"kb\",\"shape\":[4],\"dtype\":\"float32\"},"
+        "{\"name\":\"k2\",\"shape\":[4,3],\"dtype\":\"float32\"}]}]}", &w);
+}
+
+int synth_prelu(synth_model *m)
+{
+    buf w = { 0 };
+    put_f32(&w, 0.0f);
+    for (int i = 0; i < 4; i++) put_f32(&w, SYNTH_PRELU_G(i));
+    return finish(m,
+        "{\"format\":\"graph-model\",\"modelTopology\":{\"node\":["
+        PH("x", "{\"size\":\"1\"},{\"size\":\"2\"},{\"size\":\"3\"},{\"size\":\"4\"}") ","
+        CONST("zero") "," CONST("g") ","
+        "{\"name\":\"mx\",\"op\":\"Maximum\",\"input\":[\"zero\",\"x\"]},"
+        "{\"name\":\"mn\",\"op\":\"Minimum\",\"input\":[\"zero\",\"x\"]},"
+        "{\"name\":\"ml\",\"op\":\"Mul\",\"input\":[\"g\",\"mn\"]},"
+        "{\"name\":\"out\",\"op\":\"AddV2\",\"input\":[\"mx\",\"ml\"]}]}"
+        SIG("\"out:0\":{\"name\":\"out:0\"}")
+        ",\"weightsManifest\":[{\"paths\":[\"prelu.bin\"],\"weights\":["
+        "{\"name\":\"zero\",\"shape\":[],\"dtype\":\"float32\"},"
+        "{\"name\":\"g\",\"shape\":[4],\"dtype\":\"float32\"}]}]}", &w);
+}

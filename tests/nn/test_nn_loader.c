@@ -2,7 +2,8 @@
  * test_nn_loader.c: the graph-model runtime on synthetic models (synth.c):
  * results against naive reference code for every kernel ISA the CPU has
  * (SAME padding asymmetry, fused bias+ReLU, layout relabelling, fp16 and
- * uint8 weights, pad/concat/split/maxpool/resize), and the loader's
+ * uint8 weights, pad/concat/split/maxpool/resize, mean/matmul/softmax and
+ * the Relu -> Minimum(6) -> Maximum(0) fold), and the loader's
  * rejection of malformed, truncated, oversized and unsupported models with
  * the specific error code each deserves.
  */
@@ -134,6 +135,94 @@ static void test_depthwise(void)
     if (n == 1 && outs[0])
         CHECK(max_rel(outs[0], ref, 64) < 1e-6);
     free(outs[0]);
+    synth_free(&sm);
+}
+
+static int load_mutated(const synth_model *sm, const char *from, const char *to, size_t wlen);
+
+/* synth_head's reference: clamp(conv + b, 0, 6) -> spatial mean -> relu(m k + kb) -> softmax(h k2). */
+static void ref_head(float *mean, float *out)
+{
+    double m[6] = { 0 }, h[4], z[3], mx = -1e30, sum = 0;
+    for (int px = 0; px < 12; px++)
+        for (int co = 0; co < 6; co++) {
+            double a = (co - 1) * 3.0;
+            for (int ci = 0; ci < 5; ci++)
+                a += (double)input_val((size_t)(px * 5 + ci)) * synth_weight((size_t)(ci * 6 + co));
+            m[co] += (a < 0 ? 0 : a > 6 ? 6 : a) / 12.0;
+        }
+    for (int j = 0; j < 4; j++) {
+        h[j] = SYNTH_HEAD_KB(j);
+        for (int i = 0; i < 6; i++)
+            h[j] += m[i] * SYNTH_HEAD_K((size_t)(i * 4 + j));
+        h[j] = h[j] > 0 ? h[j] : 0;
+    }
+    for (int l = 0; l < 3; l++) {
+        z[l] = 0;
+        for (int j = 0; j < 4; j++)
+            z[l] += h[j] * SYNTH_HEAD_K2((size_t)(j * 3 + l));
+        mx = z[l] > mx ? z[l] : mx;
+    }
+    for (int l = 0; l < 3; l++)
+        sum += exp(z[l] - mx);
+    for (int i = 0; i < 6; i++)
+        mean[i] = (float)m[i];
+    for (int l = 0; l < 3; l++)
+        out[l] = (float)(exp(z[l] - mx) / sum);
+}
+
+/* Mean, MatMul, _FusedMatMul, Softmax and the ReLU6 clamp fold, every ISA, 1 and 2 threads. */
+static void test_head(void)
+{
+    synth_model sm;
+    float mean[6], out[3];
+    REQUIRE(synth_head(&sm) == 0);
+    ref_head(mean, out);
+    for (int isa = PORCH_NN_ISA_PORTABLE; isa <= PORCH_NN_ISA_AVX512; isa++)
+        for (unsigned th = 1; th <= 2; th++) {
+            float *outs[4] = { 0 };
+            size_t n = 0;
+            int rc = run_model(&sm, isa, th, outs, &n);
+            if (rc == PORCH_ERR_UNSUPPORTED)
+                continue;
+            CHECK_OK(rc);
+            CHECK(n == 2);
+            if (n == 2 && outs[0] && outs[1]) {
+                double e0 = max_rel(outs[0], mean, 6), e1 = max_rel(outs[1], out, 3);
+                printf("head isa %d threads %u: mean rel %.3g softmax rel %.3g\n", isa, th, e0, e1);
+                CHECK(e0 < 1e-5 && e1 < 1e-5);
+            }
+            for (size_t i = 0; i < n; i++)
+                free(outs[i]);
+        }
+    /* what the runtime does not do: transposed operands, other reduction axes */
+    CHECK_ERR(load_mutated(&sm, "\"transpose_a\":{\"b\":false}", "\"transpose_a\":{\"b\":true}", sm.w_len),
+              PORCH_ERR_UNSUPPORTED);
+    CHECK_ERR(load_mutated(&sm, "\"op\":\"Mean\"", "\"op\":\"Sum\"", sm.w_len), PORCH_ERR_UNSUPPORTED);
+    synth_free(&sm);
+}
+
+/* PReLU spelled max(0,x) + g*min(0,x): fused into one op, same values bit for bit. */
+static void test_prelu(void)
+{
+    synth_model sm;
+    float ref[24], *outs[4] = { 0 };
+    size_t n = 0;
+    REQUIRE(synth_prelu(&sm) == 0);
+    for (int i = 0; i < 24; i++) {
+        float x = input_val((size_t)i);
+        ref[i] = x > 0 ? x : SYNTH_PRELU_G(i % 4) * x;
+    }
+    CHECK_OK(run_model(&sm, 0, 1, outs, &n));
+    CHECK(n == 1);
+    if (n == 1 && outs[0])
+        CHECK(memcmp(outs[0], ref, sizeof ref) == 0);
+    free(outs[0]);
+    porch_nn_model *m = NULL;
+    CHECK_OK(porch_nn_model_load_mem(&m, (const uint8_t *)sm.json, sm.json_len, sm.w, sm.w_len, NULL));
+    if (m)
+        CHECK(m->prog.n_ins == 1); /* the four ops became one */
+    porch_nn_model_free(m);
     synth_free(&sm);
 }
 
@@ -349,6 +438,8 @@ int main(void)
     test_layout();
     test_depthwise();
     test_chain();
+    test_head();
+    test_prelu();
     test_errors();
     test_files();
     return CHECK_DONE();

@@ -7,13 +7,16 @@
 // case and writes, per case, OUT/nanodet/<case>/:
 //   input_1.f32, Identity.f32 … Identity_5.f32   raw little-endian float32
 // and OUT/blazeface/procedural/ likewise (NHWC [1,256,256,3] input) when
-// DIR/blazeface.json exists.
+// DIR/blazeface.json exists, OUT/faceres/procedural/ (NHWC [1,224,224,3],
+// raw 0..255 RGB) and OUT/mobileface/procedural/ (NHWC [1,112,112,3], raw
+// 0..255 RGB) when those models exist (ML-MODELS.md §4.4, §4.6). A "/" in an
+// output name becomes "_" in its file name (the manifest keeps the name).
 //   manifest.txt   one line per tensor: "input|output NAME FILE DIM0 DIM1 …"
 // Cases: "procedural" (a deterministic synthetic picture, always) and "frame"
 // (a real 416x416 BGR24 frame made by scripts/oracle.sh from the shared test
 // footage, when --frame is given). With --bench it also times the wasm
 // backend (XNNPACK, SIMD, 1 thread) the way docs/NN.md describes and writes
-// OUT/nanodet/bench.txt ("wasm_ms_median N").
+// OUT/<model>/bench.txt ("wasm_ms_median N") for nanodet, faceres, mobileface.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,6 +28,8 @@ const SIZE = 416;
 // Original NanoDet-g normalisation, BGR order (ML-MODELS.md §4.1).
 const MEAN = [103.53, 116.28, 123.675];
 const STD = [57.375, 57.12, 58.395];
+// Face models run on a procedural picture, raw 0..255 RGB NHWC: [name, side].
+const FACE_MODELS = [['faceres', 224], ['mobileface', 112]];
 
 function parseArgs(argv) {
   const a = { bench: false };
@@ -104,6 +109,14 @@ function toBlazefaceInput(bgr, size) {
   return out;
 }
 
+// BGR24 bytes -> raw 0..255 RGB NHWC (faceres, mobileface: they normalise in-graph or not at all).
+function toRawRgbInput(bgr, size) {
+  const out = new Float32Array(size * size * 3);
+  for (let i = 0; i < size * size; i++)
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = bgr[i * 3 + 2 - c];
+  return out;
+}
+
 async function runCase(model, dir, name, data, shape = [1, 3, SIZE, SIZE]) {
   fs.mkdirSync(dir, { recursive: true });
   const inName = model.inputs[0].name;
@@ -111,28 +124,28 @@ async function runCase(model, dir, name, data, shape = [1, 3, SIZE, SIZE]) {
   writeF32(path.join(dir, `${inName}.f32`), data);
   const x = tf.tensor(data, shape, 'float32');
   const names = model.outputs.map((o) => o.name).sort();
-  const outs = model.execute({ [inName]: x }, names);
+  const res = model.execute({ [inName]: x }, names);
+  const outs = Array.isArray(res) ? res : [res]; // one output name -> a bare tensor
   for (let i = 0; i < names.length; i++) {
     const n = names[i].replace(/:0$/, '');
-    writeF32(path.join(dir, `${n}.f32`), outs[i].dataSync());
-    lines.push(`output ${n} ${n}.f32 ${outs[i].shape.join(' ')}`);
+    const file = `${n.replace(/\//g, '_')}.f32`;
+    writeF32(path.join(dir, file), outs[i].dataSync());
+    lines.push(`output ${n} ${file} ${outs[i].shape.join(' ')}`);
   }
   tf.dispose([x, ...outs]);
   fs.writeFileSync(path.join(dir, 'manifest.txt'), lines.join('\n') + '\n');
   console.log(`oracle: ${dir.split(path.sep).slice(-2).join('/')}: ${names.length} outputs`);
 }
 
-async function bench(jsonPath, data, outDir) {
-  wasm.setWasmPaths(path.join(path.dirname(new URL(import.meta.url).pathname),
-    'node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
-  await tf.setBackend('wasm');
-  await tf.ready();
+// Median wasm latency (SIMD, 1 thread) of one model on input data of shape; writes OUT/bench.txt.
+async function benchOne(name, jsonPath, data, shape, outDir) {
   const model = await loadGraphModel(fileHandler(jsonPath));
-  const x = tf.tensor(data, [1, 3, SIZE, SIZE], 'float32');
+  const x = tf.tensor(data, shape, 'float32');
   const names = model.outputs.map((o) => o.name);
   const once = () => {
     const t0 = process.hrtime.bigint();
-    const outs = model.execute({ [model.inputs[0].name]: x }, names);
+    const res = model.execute({ [model.inputs[0].name]: x }, names);
+    const outs = Array.isArray(res) ? res : [res];
     for (const o of outs) o.dataSync();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     tf.dispose(outs);
@@ -143,9 +156,27 @@ async function bench(jsonPath, data, outDir) {
   for (let i = 0; i < 25; i++) t.push(once());
   t.sort((a, b) => a - b);
   const med = t[12];
+  fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'bench.txt'),
     `wasm_ms_median ${med.toFixed(2)}\nwasm_ms_min ${t[0].toFixed(2)}\nwasm_ms_p90 ${t[22].toFixed(2)}\n`);
-  console.log(`oracle: tfjs wasm (simd, 1 thread) nanodet median ${med.toFixed(1)} ms (min ${t[0].toFixed(1)})`);
+  console.log(`oracle: tfjs wasm (simd, 1 thread) ${name} median ${med.toFixed(1)} ms (min ${t[0].toFixed(1)})`);
+  tf.dispose(x);
+}
+
+// nanodet (OUT/nanodet/bench.txt, read by bench/nn), then faceres and mobileface when installed.
+async function bench(models, data, out) {
+  wasm.setWasmPaths(path.join(path.dirname(new URL(import.meta.url).pathname),
+    'node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
+  await tf.setBackend('wasm');
+  await tf.ready();
+  await benchOne('nanodet', path.join(models, 'nanodet.json'), data, [1, 3, SIZE, SIZE],
+    path.join(out, 'nanodet'));
+  for (const [name, size] of FACE_MODELS) {
+    const j = path.join(models, `${name}.json`);
+    if (fs.existsSync(j))
+      await benchOne(name, j, toRawRgbInput(proceduralBgr(size), size), [1, size, size, 3],
+        path.join(out, name));
+  }
 }
 
 async function main() {
@@ -168,7 +199,14 @@ async function main() {
     await runCase(bf, path.join(a.out, 'blazeface', 'procedural'), 'procedural',
       toBlazefaceInput(proceduralBgr(256), 256), [1, 256, 256, 3]);
   }
-  if (a.bench) await bench(jsonPath, proc, outDir);
+  for (const [name, size] of FACE_MODELS) {
+    const j = path.join(a.models, `${name}.json`);
+    if (!fs.existsSync(j)) continue;
+    const fm = await loadGraphModel(fileHandler(j));
+    await runCase(fm, path.join(a.out, name, 'procedural'), 'procedural',
+      toRawRgbInput(proceduralBgr(size), size), [1, size, size, 3]);
+  }
+  if (a.bench) await bench(a.models, proc, a.out);
 }
 
 main().catch((e) => { console.error(`oracle: ${e.message}`); process.exit(1); });
