@@ -8,6 +8,7 @@
 #include "porchlight/clip_meta.h"
 #include "porchlight/error.h"
 #include "events/events_internal.h"
+#include "motion/mask.h"
 
 void porch_events_config_default(porch_events_config *cfg)
 {
@@ -52,7 +53,7 @@ static int check_zone(const porch_events_zone *z)
 {
     if (!name_valid(z->name, sizeof(z->name)))
         return PORCH_ERR_INVALID_ARG;
-    return porch__ev_poly_valid(&z->poly) ? PORCH_OK : PORCH_ERR_INVALID_ARG;
+    return porch__poly_valid(&z->poly) ? PORCH_OK : PORCH_ERR_INVALID_ARG;
 }
 
 static int check_rule(const porch_events_config *cfg, const porch_events_rule *r)

@@ -96,7 +96,6 @@ struct porch_events {
 };
 
 /* zone.c */
-int porch__ev_poly_valid(const porch_motion_polygon *p);
 int porch__ev_in_zone(const porch_events_config *cfg, int zone, const porch_track *t);
 
 /* config.c */

@@ -19,7 +19,7 @@ int porch__poly_valid(const porch_motion_polygon *p)
     return 1;
 }
 
-static int inside(const porch_motion_polygon *p, float x, float y)
+int porch__poly_contains(const porch_motion_polygon *p, float x, float y)
 {
     int in = 0;
 
@@ -36,7 +36,7 @@ void porch__poly_raster(const porch_motion_polygon *p, int w, int h, uint8_t *ou
     for (int y = 0; y < h; y++) {
         float fy = ((float)y + 0.5f) / (float)h;
         for (int x = 0; x < w; x++) {
-            if (inside(p, ((float)x + 0.5f) / (float)w, fy))
+            if (porch__poly_contains(p, ((float)x + 0.5f) / (float)w, fy))
                 out[(size_t)y * (size_t)w + (size_t)x] = 1;
         }
     }
