@@ -169,7 +169,15 @@ static int emit_window_op(porch__lctx *c, int node, int op, int x, porch__conv_p
     return PORCH_OK;
 }
 
-int porch__lower_conv(porch__lctx *c, int node, int fused)
+typedef int (*filter_fn)(porch__lctx *c, int node, int x, porch__conv_params *cp);
+
+/*
+ * Conv2D and depthwise convolution lower the same way: an NHWC input, the
+ * filter read into cp (the only difference), fused bias and activations, then
+ * one windowed instruction. cp's buffers move into the instruction on success.
+ */
+static int lower_windowed(porch__lctx *c, int node, int fused, filter_fn read_filter,
+                          int opcode)
 {
     porch__conv_params cp;
     memset(&cp, 0, sizeof cp);
@@ -179,16 +187,21 @@ int porch__lower_conv(porch__lctx *c, int node, int fused)
     if (!rc && c->p->val[x].shape.rank != 4)
         rc = PORCH_ERR_UNSUPPORTED;
     if (!rc)
-        rc = conv_filter(c, node, x, &cp);
+        rc = read_filter(c, node, x, &cp);
     if (!rc && fused)
         rc = porch__lower_fused_ops(&c->g->node[node], &cp);
     if (!rc && fused)
         rc = conv_bias(c, node, &cp);
     if (!rc)
-        rc = emit_window_op(c, node, PORCH__I_CONV, x, &cp, cp.cout);
+        rc = emit_window_op(c, node, opcode, x, &cp, cp.cout);
     free(cp.w);
     free(cp.bias);
     return rc;
+}
+
+int porch__lower_conv(porch__lctx *c, int node, int fused)
+{
+    return lower_windowed(c, node, fused, conv_filter, PORCH__I_CONV);
 }
 
 /* Depthwise filter [kh,kw,C,1] (multiplier 1 only): kept as [tap][C], cin = 1. */
@@ -214,24 +227,7 @@ static int dw_filter(porch__lctx *c, int node, int x, porch__conv_params *cp)
 
 int porch__lower_dwconv(porch__lctx *c, int node, int fused)
 {
-    porch__conv_params cp;
-    memset(&cp, 0, sizeof cp);
-    int x, rc = porch__lower_in(c, node, 0, &x);
-    if (!rc)
-        rc = porch__lower_to_identity(c, x, &x);
-    if (!rc && c->p->val[x].shape.rank != 4)
-        rc = PORCH_ERR_UNSUPPORTED;
-    if (!rc)
-        rc = dw_filter(c, node, x, &cp);
-    if (!rc && fused)
-        rc = porch__lower_fused_ops(&c->g->node[node], &cp);
-    if (!rc && fused)
-        rc = conv_bias(c, node, &cp);
-    if (!rc)
-        rc = emit_window_op(c, node, PORCH__I_DWCONV, x, &cp, cp.cout);
-    free(cp.w);
-    free(cp.bias);
-    return rc;
+    return lower_windowed(c, node, fused, dw_filter, PORCH__I_DWCONV);
 }
 
 int porch__lower_maxpool(porch__lctx *c, int node)
