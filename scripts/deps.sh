@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   gcc libc6-dev clang libclang-rt-14-dev pkg-config meson ninja-build python3 git ffmpeg
   libsodium-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libjansson-dev
+  libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev gnutls-bin nginx-light
 )
 
 # Node.js runs the TensorFlow.js oracle and fetches the models from npm; use

@@ -79,6 +79,9 @@ enum porch_err {
     PORCH_ERR_MEDIA = -80,              /* FFmpeg could not demux, decode or mux the input */
     PORCH_ERR_MEDIA_NO_VIDEO = -81,     /* input has no video stream */
 
+    /* Server and its stores: -110 .. -129 (server/). Grants, notices and the
+     * HTTP client: -130 .. -149 (lib/format, lib/client). Hub: -150 .. -169. */
+
     /* Analysis (motion, detection) */
     PORCH_ERR_ANALYSIS = -100           /* analysis stage rejected its input */
 };
