@@ -11,6 +11,10 @@ scripts/deps.sh || exit 3
 scripts/models.sh || exit 3
 scripts/oracle.sh .deps/nn-oracle || exit 3
 export PORCH_NN_ORACLE_DIR=$root/.deps
+# Real footage from Debian (opencv-doc's samples, SHA-256 checked) for tests
+# that want real video on a machine without ../shared/testdata.
+scripts/media.sh || exit 3
+export PORCH_MEDIA_DIR=$root/.deps/media
 
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
