@@ -83,7 +83,11 @@ enum porch_err {
      * HTTP client: -130 .. -149 (lib/format, lib/client). Hub: -150 .. -169. */
 
     /* Analysis (motion, detection) */
-    PORCH_ERR_ANALYSIS = -100           /* analysis stage rejected its input */
+    PORCH_ERR_ANALYSIS = -100,          /* analysis stage rejected its input */
+    PORCH_ERR_ANALYSIS_KEY = -101,      /* not an analysis configuration key */
+    PORCH_ERR_ANALYSIS_VALUE = -102,    /* analysis configuration value malformed or out of range */
+    PORCH_ERR_ANALYSIS_ZONE = -103,     /* an alert rule names a zone that is not defined */
+    PORCH_ERR_ANALYSIS_STATE = -104     /* analysis steps called out of order */
 };
 
 /* A fixed sentence for an error code; never NULL, never allocates. */

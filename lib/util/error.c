@@ -66,6 +66,10 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_MEDIA, "media could not be demuxed, decoded or muxed"),
     E(PORCH_ERR_MEDIA_NO_VIDEO, "media has no video stream"),
     E(PORCH_ERR_ANALYSIS, "analysis stage rejected its input"),
+    E(PORCH_ERR_ANALYSIS_KEY, "not an analysis configuration key"),
+    E(PORCH_ERR_ANALYSIS_VALUE, "analysis setting malformed or out of range"),
+    E(PORCH_ERR_ANALYSIS_ZONE, "alert rule names a zone that is not defined"),
+    E(PORCH_ERR_ANALYSIS_STATE, "analysis steps called out of order"),
 };
 #undef E
 
