@@ -140,10 +140,10 @@ int porch_analysis_config_set(porch_analysis_config *cfg, const char *key, const
 
 /*
  * Parses text (len bytes, at most PORCH_ANALYSIS_MAX_TEXT) of `key = value`
- * lines: blank lines and lines starting with '#' or ';' are skipped, a
- * `[section]` line ends the parse of the first section if one was already
- * read (so a hub configuration file gives its first section's settings),
- * every other line goes to porch_analysis_config_set(). Then checks the
+ * lines: blank lines and lines starting with '#' or ';' are skipped; a
+ * `[section]` line that follows settings or another section line ends the
+ * parse (only the first block of settings is read); every other line goes
+ * to porch_analysis_config_set(). Then checks the
  * result. *err_line receives the 1-based line of the first error (0 if
  * none or not a line's fault). On error cfg may hold the lines before it.
  * Errors: those of _set() and _check(), PORCH_ERR_TOO_LARGE (text or a

@@ -28,8 +28,9 @@ static char *trim(char *buf, size_t *n)
     return s;
 }
 
-/* Handles one line (NUL-terminated, trimmed). *done = 1 at a second section. */
-static int line(porch_analysis_config *cfg, char *s, size_t n, int *sections, int *done)
+/* Handles one line (NUL-terminated, trimmed). *done = 1 at a section header
+ * that follows settings or another header: only the first block is read. */
+static int line(porch_analysis_config *cfg, char *s, size_t n, int *seen, int *done)
 {
     char *eq, *key, *value;
     size_t kn, vn;
@@ -39,7 +40,7 @@ static int line(porch_analysis_config *cfg, char *s, size_t n, int *sections, in
     if (s[0] == '[') {
         if (s[n - 1] != ']')
             return PORCH_ERR_ANALYSIS_VALUE;
-        *done = (*sections)++ > 0;
+        *done = (*seen)++ > 0;
         return PORCH_OK;
     }
     eq = memchr(s, '=', n);
@@ -50,6 +51,7 @@ static int line(porch_analysis_config *cfg, char *s, size_t n, int *sections, in
     vn = n - kn - 1;
     key = trim(s, &kn);
     value = trim(eq + 1, &vn);
+    (*seen)++;
     return porch_analysis_config_set(cfg, key, value);
 }
 
@@ -57,7 +59,7 @@ int porch_analysis_config_parse(porch_analysis_config *cfg, const char *text, si
                                 int *err_line)
 {
     char buf[PORCH_ANALYSIS_MAX_LINE + 1];
-    int sections = 0, done = 0, no = 0, err = PORCH_OK;
+    int seen = 0, done = 0, no = 0, err = PORCH_OK;
     size_t off = 0;
 
     if (err_line != NULL)
@@ -82,7 +84,7 @@ int porch_analysis_config_parse(porch_analysis_config *cfg, const char *text, si
         buf[n] = '\0';
         off += n + 1;
         char *s = trim(buf, &n);
-        err = line(cfg, s, n, &sections, &done);
+        err = line(cfg, s, n, &seen, &done);
         if (err != PORCH_OK)
             goto out;
     }

@@ -33,6 +33,7 @@ struct porch_source {
     int stream;
     int grey_w, grey_h, col_w, col_h;
     uint8_t *grey, *bgr;
+    int grey_ls, bgr_ls;     /* line sizes: rounded up to 64 bytes */
     scaler gs, cs;
     int64_t last_pts, step_us;
     uint64_t index;
@@ -104,8 +105,13 @@ static int open_all(porch_source *s, const char *url, int grey_w, int max_w)
     set_step(s);
     s->pkt = av_packet_alloc();
     s->frm = av_frame_alloc();
-    s->grey = malloc((size_t)s->grey_w * (size_t)s->grey_h);
-    s->bgr = malloc((size_t)s->col_w * 3 * (size_t)s->col_h);
+    /* libswscale's SIMD paths store whole vectors and may write past the last
+     * pixel of a line (and of the picture): aligned line sizes and one spare
+     * line keep those stores inside the buffers. */
+    s->grey_ls = (s->grey_w + 63) & ~63;
+    s->bgr_ls = (s->col_w * 3 + 63) & ~63;
+    s->grey = malloc((size_t)s->grey_ls * ((size_t)s->grey_h + 1));
+    s->bgr = malloc((size_t)s->bgr_ls * ((size_t)s->col_h + 1));
     if (s->pkt == NULL || s->frm == NULL || s->grey == NULL || s->bgr == NULL)
         return PORCH_ERR_NOMEM;
     return PORCH_OK;
@@ -200,7 +206,7 @@ static int64_t frame_pts(porch_source *s)
 
 static int emit(porch_source *s, porch_source_frame *f)
 {
-    int err = convert(&s->gs, s->frm, s->grey, s->grey_w, s->grey_h, s->grey_w, AV_PIX_FMT_GRAY8,
+    int err = convert(&s->gs, s->frm, s->grey, s->grey_w, s->grey_h, s->grey_ls, AV_PIX_FMT_GRAY8,
                       SWS_AREA);
 
     if (err != PORCH_OK)
@@ -208,7 +214,7 @@ static int emit(porch_source *s, porch_source_frame *f)
     s->have_frame = 1;
     s->bgr_ready = 0;
     f->grey = s->grey;
-    f->grey_stride = (size_t)s->grey_w;
+    f->grey_stride = (size_t)s->grey_ls;
     f->pts_us = frame_pts(s);
     f->index = s->index++;
     return PORCH_OK;
@@ -253,14 +259,14 @@ int porch_source_colour(porch_source *s, porch_analysis_image *img)
         return PORCH_ERR_INVALID_ARG;
     if (!s->bgr_ready) {
         /* Bilinear when scaling down the colour picture: the detector resamples it again. */
-        err = convert(&s->cs, s->frm, s->bgr, s->col_w, s->col_h, s->col_w * 3, AV_PIX_FMT_BGR24,
+        err = convert(&s->cs, s->frm, s->bgr, s->col_w, s->col_h, s->bgr_ls, AV_PIX_FMT_BGR24,
                       SWS_BILINEAR);
         if (err != PORCH_OK)
             return err;
         s->bgr_ready = 1;
     }
     img->pix = s->bgr;
-    img->stride = (size_t)s->col_w * 3;
+    img->stride = (size_t)s->bgr_ls;
     img->width = s->col_w;
     img->height = s->col_h;
     img->order = PORCH_NANODET_BGR;
