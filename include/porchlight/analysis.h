@@ -75,6 +75,7 @@ typedef struct porch_analysis_config {
     /* Camera-wide rule defaults. */
     float min_score;                /* 0..1 */
     float min_seconds;              /* persistence, 0..3600 */
+    int min_hits;                   /* confident detections within that time, 1..1000 */
     float cooldown_seconds;         /* 0..86400 */
     /* Detector */
     float detect_score;             /* decoding threshold, 0..1 (<= min_score to be useful) */

@@ -55,7 +55,8 @@ struct porch_analysis {
     float *input;                    /* PORCH_NANODET_INPUT_COUNT */
     float *outputs[6];               /* nanodet's heads, output order */
     porch_nanodet_det raw[PORCH_ANALYSIS_MAX_DETS];
-    porch_detection dets[PORCH_ANALYSIS_MAX_DETS];
+    porch_detection dets[PORCH_ANALYSIS_MAX_DETS + PORCH_EVENTS_MAX_TRACKS]; /* + carried */
+    porch_track tracks[PORCH_EVENTS_MAX_TRACKS];                /* scratch */
     porch_motion_result mres;        /* step 1's result, for step 2 */
     int64_t pts_us, last_detect_us;  /* last_detect_us = INT64_MIN before the first */
     uint64_t frames, detects;

@@ -39,6 +39,7 @@ void porch__an_events_config(const porch_analysis_config *cfg, porch_events_conf
     ev->stationary_seconds = cfg->stationary_seconds;
     ev->parked_memory_seconds = cfg->parked_memory_seconds;
     ev->post_roll_seconds = cfg->post_roll_seconds;
+    ev->min_hits = cfg->min_hits;
 }
 
 void porch__an_motion_config(const porch_analysis_config *cfg, int w, int h,

@@ -22,6 +22,7 @@ void porch_analysis_config_default(porch_analysis_config *cfg)
     cfg->min_score = ev.rules[0].min_score;
     cfg->min_seconds = ev.rules[0].min_seconds;
     cfg->cooldown_seconds = ev.rules[0].cooldown_seconds;
+    cfg->min_hits = 3;
     cfg->detect_score = 0.35f;
     cfg->nms_iou = 0.6f;
     cfg->max_detect_fps = 5.0f;
@@ -77,6 +78,7 @@ static const ikey ikeys[] = {
     I("motion_sensitivity", motion_sensitivity, 1, 10),
     I("motion_min_area", motion_min_area, 0, PORCH_MOTION_MAX_DIM * PORCH_MOTION_MAX_DIM),
     I("track_max_misses", max_misses, 1, 1000),
+    I("min_hits", min_hits, 1, 1000),
 };
 #undef I
 

@@ -159,5 +159,5 @@ int main(void)
     test_camera();
     test_errors();
     test_crop();
-    CHECK_DONE();
+    return CHECK_DONE();
 }

@@ -10,7 +10,7 @@
  * Scoring (docs/DETECTION.md): per clip, the annotation lists the alert
  * classes that appear (or "none"). An event is a true positive when its class
  * is listed for the clip and, where the clip has frame_labels.csv, it overlaps
- * a frame with a labelled object; anything else is a false alert. A (clip,
+ * a frame with a labelled object (or one the source does not score); anything else is a false alert. A (clip,
  * class) pair is recalled when at least one true-positive event of that class
  * fired. Motion's events are runs of frames it flagged (run_motion.sh output),
  * joined across gaps under 1 s (its event_gap); Motion has no classes, so its
@@ -98,7 +98,8 @@ static void read_labels(const opts *o, clip *c)
         if (sscanf(line, "%lu,%127[^,],%d,%d,%d,%d,%d,%d", &fr, gt, &a, &b, &d, &e, &ev, &pr) != 8 ||
             fr >= MAX_FRAMES)
             continue;
-        c->present[fr] = (uint8_t)(pr != 0);
+        /* Frames the source does not score (evaluated = 0) may hold an object. */
+        c->present[fr] = (uint8_t)(pr != 0 || ev == 0);
         if (fr + 1 > c->nlabels)
             c->nlabels = fr + 1;
     }
