@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze.h"
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "analyze"))
+        return hub_analyze_main(argc - 1, argv + 1);
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         puts("usage: porchlight-hub (not implemented yet)\n"
              "The hub records cameras, detects events at home and uploads sealed clips.\n"

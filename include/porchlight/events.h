@@ -90,6 +90,8 @@ typedef struct porch_events_config {
                                     when it reappears in place (0 = off) */
     /* Events */
     float post_roll_seconds;  /* >= 0: an event ends this long after its object is gone or still */
+    int min_hits;           /* 1..1000: hits at or above a rule's min_score within its run
+                               before it fires (with min_seconds; 1 = min_seconds alone) */
 } porch_events_config;
 
 /* Kinds of porch_event. */

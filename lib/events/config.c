@@ -28,6 +28,7 @@ void porch_events_config_default(porch_events_config *cfg)
     cfg->stationary_seconds = 5.0f;
     cfg->parked_memory_seconds = 60.0f;
     cfg->post_roll_seconds = 5.0f;
+    cfg->min_hits = 1;
 }
 
 /* lo <= v <= hi and finite (NaN fails every comparison). */
@@ -80,6 +81,8 @@ static int check_tracker(const porch_events_config *cfg)
         !in_range(cfg->stationary_seconds, 1e-3f, 3600.0f) ||
         !in_range(cfg->parked_memory_seconds, 0.0f, 3600.0f) ||
         !in_range(cfg->post_roll_seconds, 0.0f, 3600.0f))
+        return PORCH_ERR_INVALID_ARG;
+    if (cfg->min_hits < 1 || cfg->min_hits > 1000)
         return PORCH_ERR_INVALID_ARG;
     return PORCH_OK;
 }

@@ -51,6 +51,7 @@ typedef struct porch__track {
     /* Per rule: pts at which the current in-zone run began, or
      * PORCH__EV_NO_RUN (pts may be negative, so no small sentinel). */
     int64_t since[PORCH_EVENTS_MAX_RULES];
+    uint32_t run_hits[PORCH_EVENTS_MAX_RULES]; /* hits >= min_score in that run */
 } porch__track;
 
 /* Where a stationary track was when the detector lost it. A new track of

@@ -63,8 +63,13 @@ static void update_runs(const porch_events *ev, porch__track *t, int64_t pts_us)
             t->since[k] = PORCH__EV_NO_RUN;
         /* In the zone with a low score neither starts nor breaks a run:
          * detector scores flicker from frame to frame. */
-        else if (t->since[k] == PORCH__EV_NO_RUN && t->pub.score >= r->min_score)
-            t->since[k] = pts_us;
+        else if (t->pub.score >= r->min_score) {
+            if (t->since[k] == PORCH__EV_NO_RUN) {
+                t->since[k] = pts_us;
+                t->run_hits[k] = 0;
+            }
+            t->run_hits[k]++;
+        }
     }
 }
 
@@ -100,7 +105,8 @@ static int rule_met(const porch_events *ev, const porch__track *t, int64_t pts_u
     for (int k = 0; k < ev->cfg.nrules; k++) {
         const porch_events_rule *r = &ev->cfg.rules[k];
         int z = cool_zone(r);
-        if (t->since[k] == PORCH__EV_NO_RUN || pts_us - t->since[k] < ev->min_us[k])
+        if (t->since[k] == PORCH__EV_NO_RUN || pts_us - t->since[k] < ev->min_us[k] ||
+            t->run_hits[k] < (uint32_t)ev->cfg.min_hits)
             continue;
         if (ev->fired[t->pub.cls][z] && pts_us - ev->fired_us[t->pub.cls][z] < ev->cooldown_us[k])
             continue;

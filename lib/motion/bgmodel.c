@@ -34,6 +34,10 @@
 #ifndef BLINK_DECAY
 #define BLINK_DECAY 4
 #endif
+/* Pixels blinking at least this much are left out of the bootstrap test. */
+#ifndef BOOT_BLINK
+#define BOOT_BLINK 32
+#endif
 
 static uint32_t next_rand(uint32_t *s)
 {
@@ -107,7 +111,10 @@ int porch__bg_init(porch__bg *bg, int w, int h, int r_min, int adaptive)
     bg->blink = calloc(n, 1);
     bg->r = malloc(n);
     bg->raw = calloc(n, 1);
-    if (!bg->samples || !bg->dmin || !bg->blink || !bg->r || !bg->raw) {
+    bg->lo = malloc(n);
+    bg->hi = malloc(n);
+    bg->boot = -1;
+    if (!bg->samples || !bg->dmin || !bg->blink || !bg->r || !bg->raw || !bg->lo || !bg->hi) {
         porch__bg_free(bg);
         return PORCH_ERR_NOMEM;
     }
@@ -126,6 +133,8 @@ void porch__bg_free(porch__bg *bg)
     free(bg->blink);
     free(bg->r);
     free(bg->raw);
+    free(bg->lo);
+    free(bg->hi);
     memset(bg, 0, sizeof(*bg));
 }
 
@@ -166,6 +175,13 @@ void porch__bg_seed(porch__bg *bg, const uint8_t *img)
     for (int y = 0; y < bg->h; y++)
         for (int x = 0; x < bg->w; x++)
             seed_pixel(bg, img, x, y);
+}
+
+void porch__bg_boot_start(porch__bg *bg, const uint8_t *img)
+{
+    memcpy(bg->lo, img, bg->npix);
+    memcpy(bg->hi, img, bg->npix);
+    bg->boot = 1;
 }
 
 double porch__bg_gain(const porch__bg *bg, const uint8_t *img)
@@ -239,15 +255,42 @@ static inline int classify_pixel(porch__bg *bg, size_t i, uint8_t v)
     return f;
 }
 
+/* Bootstrap: widen each pixel's range on the learning frames, then flag as
+ * foreground the pixels outside it by more than r (and not blinking: the
+ * range of leaves or water from a few frames says little). */
+static void boot_pass(porch__bg *bg, const uint8_t *img, uint8_t *fg)
+{
+    if (bg->boot < PORCH__BG_BOOT_LEARN) {
+        for (size_t i = 0; i < bg->npix; i++) {
+            bg->lo[i] = img[i] < bg->lo[i] ? img[i] : bg->lo[i];
+            bg->hi[i] = img[i] > bg->hi[i] ? img[i] : bg->hi[i];
+        }
+        return;
+    }
+    for (size_t i = 0; i < bg->npix; i++) {
+        int r = bg->r[i];
+        fg[i] = (uint8_t)((img[i] + r < bg->lo[i] || img[i] > bg->hi[i] + r) &&
+                          bg->blink[i] < BOOT_BLINK);
+    }
+}
+
 size_t porch__bg_classify(porch__bg *bg, const uint8_t *img, uint8_t *fg)
 {
     size_t nfg = 0;
+    int booting = bg->boot >= 0;
+
+    if (booting) {
+        boot_pass(bg, img, fg);
+        booting = bg->boot >= PORCH__BG_BOOT_LEARN;
+        bg->boot = bg->boot + 1 >= PORCH__BG_BOOT_FRAMES ? -1 : bg->boot + 1;
+    }
 
     for (int y = 0; y < bg->h; y++) {
         size_t row = (size_t)y * (size_t)bg->w;
         for (int x = 0; x < bg->w; x++) {
             size_t i = row + (size_t)x;
             int f = classify_pixel(bg, i, img[i]);
+            f |= booting & fg[i];
             fg[i] = (uint8_t)f;
             nfg += (size_t)f;
             if (!f)

@@ -36,7 +36,20 @@ typedef struct porch__bg {
     uint32_t rng;       /* xorshift32 state, never 0 */
     int r_min;          /* lower bound of r (from sensitivity) */
     int adaptive;       /* 0: fixed r = r_min (plain ViBe, for ablation) */
+    /* Bootstrap reference: the range [lo, hi] of each pixel over the first
+     * PORCH__BG_BOOT_LEARN frames after the first seeding. For the next
+     * PORCH__BG_BOOT_FRAMES frames a pixel that leaves its range by more
+     * than r is foreground too, so an object present from the first frame
+     * that moves slowly (a person standing, a queue) is not learnt as
+     * background by the sample updates it would otherwise receive. */
+    uint8_t *lo, *hi;
+    int boot;           /* frames classified since the first seeding; -1 = off */
 } porch__bg;
+
+#define PORCH__BG_BOOT_LEARN 4
+#ifndef PORCH__BG_BOOT_FRAMES
+#define PORCH__BG_BOOT_FRAMES 300
+#endif
 
 /* Allocates the arrays for w x h; bg->* owned by bg, freed by porch__bg_free(). */
 int porch__bg_init(porch__bg *bg, int w, int h, int r_min, int adaptive);
@@ -45,6 +58,9 @@ void porch__bg_free(porch__bg *bg);
 /* (Re)fills every pixel's samples from its 3x3 neighbourhood in img (packed
  * w x h). Keeps dmin/blink/r: they describe the scene, not its brightness. */
 void porch__bg_seed(porch__bg *bg, const uint8_t *img);
+
+/* Starts the bootstrap reference from img (the first frame). */
+void porch__bg_boot_start(porch__bg *bg, const uint8_t *img);
 
 /* Illumination gain of img against the model, over pixels that were
  * background on the previous frame (subsampled). 1.0 if undecidable. */

@@ -23,6 +23,20 @@
 #define FLOOD_SHARE 0.35
 #define FLOOD_CELLS 13
 #define FLOOD_CELL_SHARE 0.15
+/* A global change is sudden: the raw mask at least FLOOD_JUMP times what it
+ * was on the previous frame. A mask that grows over several frames is an
+ * object coming close (or its ghost), and reseeding would learn it as
+ * background (sbi-board: a person at a whiteboard reseeded 4 times). A
+ * flood that lasts FLOOD_PERSIST frames reseeds anyway. */
+#ifndef FLOOD_JUMP
+#define FLOOD_JUMP 1.3
+#endif
+#ifndef FLOOD_DYNAMIC
+#define FLOOD_DYNAMIC 0.2
+#endif
+#ifndef FLOOD_PERSIST
+#define FLOOD_PERSIST 25
+#endif
 /* Gain change between consecutive frames reported as a light change. */
 #define LIGHT_STEP 0.06
 #define MERGE_GAP 3
@@ -175,6 +189,7 @@ static void copy_in(porch_motion *m, const uint8_t *grey, size_t stride)
 static void reinit(porch_motion *m, const uint8_t *img)
 {
     porch__bg_seed(&m->bg, img);
+    m->bg.boot = -1; /* a global change or a shift invalidates the reference */
     porch__camshift_reset(&m->cs, img);
     porch__tracker_reset(&m->tr);
     memset(m->out, 0, m->npix);
@@ -199,7 +214,7 @@ static void normalise(porch_motion *m, double gain)
         m->norm[i] = lut[m->cur[i]];
 }
 
-static int is_flood(const porch_motion *m, size_t nfg)
+static int is_spread(const porch_motion *m, size_t nfg)
 {
     int cells[16] = { 0 }, full = 0;
     double cell_area = (double)m->npix / 16.0;
@@ -217,6 +232,32 @@ static int is_flood(const porch_motion *m, size_t nfg)
     return full >= FLOOD_CELLS;
 }
 
+/* Share of the raw foreground on dynamic-background pixels. */
+static double dynamic_share(const porch_motion *m, size_t nfg)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < m->npix; i++)
+        n += m->raw[i] & (m->bg.blink[i] >> 7);
+    return nfg > 0 ? (double)n / (double)nfg : 0.0;
+}
+
+/* Global change: a spread mask that appeared suddenly, that persists, or
+ * that lies mostly on dynamic background (leaves across the whole frame:
+ * reseeding is what keeps them quiet, docs/MOTION.md). */
+static int is_flood(porch_motion *m, size_t nfg)
+{
+    size_t prev = m->prev_nfg;
+    int spread = is_spread(m, nfg);
+
+    m->prev_nfg = nfg;
+    m->flood_run = spread ? m->flood_run + 1 : 0;
+    if (!spread)
+        return 0;
+    return (double)nfg >= FLOOD_JUMP * (double)prev || m->flood_run >= FLOOD_PERSIST ||
+           dynamic_share(m, nfg) > FLOOD_DYNAMIC;
+}
+
 /* Camera shift and illumination; returns the gain-normalised frame in m->norm. */
 static void global_changes(porch_motion *m, porch_motion_result *res)
 {
@@ -226,6 +267,7 @@ static void global_changes(porch_motion *m, porch_motion_result *res)
     if (!(m->cfg.flags & PORCH_MOTION_NO_SHIFT) &&
         porch__camshift_estimate(&m->cs, m->cur, &dx, &dy)) {
         porch__bg_shift(&m->bg, dx, dy, m->cur);
+        m->bg.boot = -1;
         m->settle = PORCH__MOTION_SETTLE;
         m->cam_settle = PORCH__MOTION_SETTLE;
         res->shift_x = dx;
@@ -283,6 +325,7 @@ int porch_motion_process(porch_motion *m, const uint8_t *grey, size_t stride,
     copy_in(m, grey, stride);
     if (out->frame == 0) {
         reinit(m, m->cur);
+        porch__bg_boot_start(&m->bg, m->cur);
         m->settle = 0; /* nothing to settle from: no tracks, no previous model */
         out->global = PORCH_MOTION_GLOBAL_INIT;
         return PORCH_OK;
@@ -292,6 +335,8 @@ int porch_motion_process(porch_motion *m, const uint8_t *grey, size_t stride,
     if (is_flood(m, nfg)) {
         reinit(m, m->cur);
         m->prev_gain = 1.0;
+        m->prev_nfg = 0;
+        m->flood_run = 0;
         out->global |= PORCH_MOTION_GLOBAL_INIT | PORCH_MOTION_GLOBAL_LIGHT;
         return PORCH_OK;
     }

@@ -41,6 +41,8 @@ struct porch_motion {
     int settle;         /* frames left without hand-over */
     int cam_settle;     /* frames left flagged PORCH_MOTION_GLOBAL_CAMERA */
     double prev_gain;
+    size_t prev_nfg;    /* raw foreground pixels on the previous frame */
+    int flood_run;      /* consecutive frames with a spread raw mask */
 };
 
 /* Fills out->regions from the tracks matched on this frame, deciding which

@@ -169,6 +169,42 @@ static void test_one_frame_false_positive(void)
     porch_events_free(ev);
 }
 
+/* One confident hit followed by a second of low-scoring ones fires with
+ * min_hits 1 (persistence alone), not with min_hits 3; three confident hits do. */
+static void test_min_hits(void)
+{
+    obj hi = { 10.0, 10.0, 0.5f, 0.9f, 0.5f, 0.9f, 0.1f, 0.3f, 0.9f, COCO_PERSON };
+    obj lo = { 10.1, 11.5, 0.5f, 0.9f, 0.52f, 0.9f, 0.1f, 0.3f, 0.4f, COCO_PERSON };
+    obj both[2] = { hi, lo };
+    porch_events_config cfg;
+
+    for (int hits = 1; hits <= 3; hits += 2) {
+        porch_events_config_default(&cfg);
+        cfg.min_hits = hits;
+        porch_events *ev = make(&cfg);
+        evlog log = { 0 };
+        run(ev, 0.0, 9.9, NULL, 0, &log);
+        for (int i = 0; i < 2; i++)
+            run(ev, i == 0 ? 10.0 : 10.1, i == 0 ? 10.0 : 11.5, &both[i], 1, &log);
+        flush(ev, &log);
+        CHECK(log.starts == (hits == 1 ? 1u : 0u));
+        porch_events_free(ev);
+    }
+    porch_events_config_default(&cfg);
+    cfg.min_hits = 3;
+    porch_events *ev = make(&cfg);
+    evlog log = { 0 };
+    hi.t1 = 11.5;
+    run(ev, 0.0, 9.9, NULL, 0, &log);
+    run(ev, 10.0, 11.5, &hi, 1, &log);
+    flush(ev, &log);
+    CHECK(log.starts == 1);
+    cfg.min_hits = 0;
+    porch_events *bad = NULL;
+    CHECK_ERR(porch_events_new(&bad, &cfg), PORCH_ERR_INVALID_ARG);
+    porch_events_free(ev);
+}
+
 /* A car parked since before the analysis began (with detector jitter)
  * never fires. */
 static void test_parked_from_start(void)
@@ -632,6 +668,7 @@ int main(void)
     test_class_map();
     test_person_crosses_zone();
     test_one_frame_false_positive();
+    test_min_hits();
     test_parked_from_start();
     test_parked_dropout();
     test_car_parks_then_leaves();

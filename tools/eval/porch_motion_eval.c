@@ -39,6 +39,7 @@ typedef struct options {
     int width;
     unsigned flags;
     int frames;
+    int misses;
 } options;
 
 typedef struct labels {
@@ -187,7 +188,6 @@ static void score_frame(const options *o, seq_io *io, score *s, const porch_moti
     int mot = io->motion != NULL && i < io->motion_n && io->motion[i];
     int scored = io->lb != NULL && i < io->lb->n && io->lb->evaluated[i];
 
-    (void)o;
     s->cand_frames += r->ncandidates > 0;
     s->motion_frames += mot;
     s->camera_frames += (r->global & PORCH_MOTION_GLOBAL_CAMERA) != 0;
@@ -200,6 +200,8 @@ static void score_frame(const options *o, seq_io *io, score *s, const porch_moti
         s->labelled++;
         s->recalled += hit;
         s->motion_recalled += mot;
+        if (o->misses && !hit)
+            fprintf(stderr, "miss %d\n", i);
     } else {
         s->empty++;
         s->empty_hit += r->ncandidates > 0;
@@ -351,8 +353,8 @@ static void parse_args(int argc, char **argv, options *o, char *root_buf, size_t
     o->width = 320;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--frames") == 0) {
-            o->frames = 1;
+        if (strcmp(a, "--frames") == 0 || strcmp(a, "--misses") == 0) {
+            *(a[2] == 'f' ? &o->frames : &o->misses) = 1;
             continue;
         }
         if (v == NULL)
