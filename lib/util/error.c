@@ -65,6 +65,15 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_LOG_STALE, "access log proof is not for the tree head held"),
     E(PORCH_ERR_MEDIA, "media could not be demuxed, decoded or muxed"),
     E(PORCH_ERR_MEDIA_NO_VIDEO, "media has no video stream"),
+    E(PORCH_ERR_STORE, "the server's metadata or blob store failed"),
+    E(PORCH_ERR_NOT_FOUND, "no such object in the server's store"),
+    E(PORCH_ERR_EXISTS, "object already exists, or was changed concurrently"),
+    E(PORCH_ERR_QUOTA, "household storage quota exceeded"),
+    E(PORCH_ERR_UPLOAD_OFFSET, "upload offset differs from the offset the server holds"),
+    E(PORCH_ERR_CLIP_HASH, "uploaded clip's length or SHA-256 does not match"),
+    E(PORCH_ERR_BAD_REQUEST, "malformed request field (JSON body, query, header or id)"),
+    E(PORCH_ERR_CONFIG, "invalid server configuration"),
+    E(PORCH_ERR_SCHEMA, "store schema version is unknown to this build"),
     E(PORCH_ERR_ANALYSIS, "analysis stage rejected its input"),
 };
 #undef E
