@@ -66,7 +66,7 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_MEDIA, "media could not be demuxed, decoded or muxed"),
     E(PORCH_ERR_MEDIA_NO_VIDEO, "media has no video stream"),
     E(PORCH_ERR_STORE, "the server's metadata or blob store failed"),
-    E(PORCH_ERR_STORE_NOT_FOUND, "no such object in the server's store"),
+    E(PORCH_ERR_NOT_FOUND, "no such object in the server's store"),
     E(PORCH_ERR_EXISTS, "object already exists, or was changed concurrently"),
     E(PORCH_ERR_QUOTA, "household storage quota exceeded"),
     E(PORCH_ERR_UPLOAD_OFFSET, "upload offset differs from the offset the server holds"),
@@ -82,7 +82,6 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_HTTP_STATUS, "server answered with an unexpected HTTP status"),
     E(PORCH_ERR_UNAUTHORIZED, "server refused: not authenticated (401)"),
     E(PORCH_ERR_FORBIDDEN, "server refused: not allowed (403)"),
-    E(PORCH_ERR_NOT_FOUND, "server has no such object, or it is not visible (404)"),
     E(PORCH_ERR_CONFLICT, "server refused: conflicts with its current state (409)"),
     E(PORCH_ERR_RATE_LIMITED, "server refused: too many attempts, retry later (429)"),
     E(PORCH_ERR_REJECTED, "server rejected the request as invalid or too large"),
@@ -91,10 +90,6 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_SERVER_KEY, "server key does not match the pinned key"),
     E(PORCH_ERR_UPLOAD_MISMATCH, "server holds different bytes for this clip"),
     E(PORCH_ERR_ANALYSIS, "analysis stage rejected its input"),
-    E(PORCH_ERR_ANALYSIS_KEY, "not an analysis configuration key"),
-    E(PORCH_ERR_ANALYSIS_VALUE, "analysis setting malformed or out of range"),
-    E(PORCH_ERR_ANALYSIS_ZONE, "alert rule names a zone that is not defined"),
-    E(PORCH_ERR_ANALYSIS_STATE, "analysis steps called out of order"),
 };
 #undef E
 
