@@ -104,7 +104,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_server: %s: %s\n", o.server, strerror(errno));
         return 1;
     }
-    rc = bench_setup(&run, &o);
+    rc = bench_setup(&run, &o);   /* 77: the server is still the placeholder */
     if (rc == 0)
         rc = bench_all(&run);
     bench_teardown(&run);

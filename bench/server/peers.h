@@ -23,7 +23,8 @@ typedef struct peer {
     char log[4200];        /* the child's stdout + stderr */
 } peer;
 
-/* 0, or -1 with a message on stderr (the log path is named). */
+/* 0, or -1 with a message on stderr (the log path is named); porchlight:
+ * -2 when the binary is still the placeholder that exits at once. */
 int peer_nginx_start(peer *p, const char *workdir, const char *nginx, const char *sub);
 int peer_porch_start(peer *p, const char *workdir, const char *server);
 void peer_stop(peer *p);
