@@ -211,6 +211,10 @@ static void hold_side(bench_run *r, int s, hold_result *out)
     if (!porch)
         for (int i = out->hubs; i < total; i++)
             out->streams_ok -= v[i].status != 200;
+    for (int i = 0; i < (porch ? out->hubs : total); i++)
+        if (v[i].status != 200 && !out->why[0])
+            snprintf(out->why, sizeof out->why, "%s: held connection %d answered %d at the end; ",
+                     r->sides[s].p.name, i, v[i].status);
     if (out->fresh_n) {
         out->fresh_median = bench_median(out->fresh_ms, out->fresh_n);
         out->fresh_max = out->fresh_ms[out->fresh_n - 1];

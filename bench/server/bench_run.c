@@ -272,6 +272,23 @@ static size_t jobs_for(const bench_run *r, enum work_kind kind, int n, size_t si
     return jobs < (size_t)n ? (size_t)n : jobs;
 }
 
+/* One untimed round of n jobs on each server: connections, caches and the
+ * servers' first-request paths are warm before the timed rounds. */
+static int warm_up(bench_run *r, work w[2], enum work_kind kind, size_t n, size_t size,
+                   uint64_t *t)
+{
+    site_clip *pool = kind == WORK_UPLOAD ? seal_pool(r, n, size, t) : NULL;
+    int ret = 0;
+    for (int s = 0; s < 2; s++) {
+        if (pool)
+            w[s].clips = pool;
+        if (work_round(&w[s], n, 1000 + s) < 0)
+            ret = -1;
+    }
+    free_pool(pool, pool ? n : 0);
+    return ret;
+}
+
 static void run_test(bench_run *r, enum work_kind kind, int n, size_t size_idx, const char *label)
 {
     static uint64_t t_upload = START_US + 100000000000ull;
@@ -300,6 +317,12 @@ static void run_test(bench_run *r, enum work_kind kind, int n, size_t size_idx, 
             se.n = 0;
             goto out;
         }
+    }
+    if (warm_up(r, w, kind, (size_t)n, size, &t_upload) != 0) {
+        snprintf(row->note, sizeof row->note, "warm-up: %s",
+                 w[0].failed ? w[0].fail_msg : w[1].fail_msg);
+        r->hard_fail |= w[0].failed;
+        goto out;
     }
     for (int round = 0; round < r->o->rounds; round++) {
         site_clip *pool = NULL;

@@ -7,8 +7,6 @@
 
 #include <sodium.h>
 
-static void on_done(lg_conn *c, const lg_response *r, void *ctx);
-
 static void fail(work *w, const lg_response *r, const char *what)
 {
     if (w->failed)
@@ -72,78 +70,70 @@ static void next_job(client *cl)
     }
 }
 
+/* A job is done: count it and take the next. */
+static void job_done(client *cl, uint64_t bytes)
+{
+    cl->w->bytes += bytes;
+    cl->w->done++;
+    next_job(cl);
+}
+
+/* porchlight: 204 for the PATCH, then the complete request, then 201. */
 static void upload_done(client *cl, const lg_response *r)
 {
     work *w = cl->w;
     const site_clip *clip = &w->clips[cl->job];
+    char h[sizeof cl->headers + 64];
+    int n;
+
     if (!w->s->porch) {
-        if (r->status != 201 && r->status != 204)
-            {
+        if (r->status == 201 || r->status == 204)
+            job_done(cl, clip->len);
+        else
             fail(w, r, "PUT");
-            return;
-        }
-        w->bytes += clip->len;
-        w->done++;
-        {
-            next_job(cl);
-            return;
-        }
-    }
-    if (cl->phase == 0) {
-        if (r->status != 204)
-            {
-            fail(w, r, "PATCH upload");
-            return;
-        }
-        snprintf(cl->path, sizeof cl->path, "/v1/households/%s/clips/%s/complete", w->household,
-                 clip->id);
-        int n = snprintf(cl->body, sizeof cl->body, "{\"length\":%zu,\"sha256\":\"%s\"}",
-                         clip->len, clip->sha256);
-        char h[sizeof cl->headers + 64];
-        snprintf(h, sizeof h, "%sContent-Type: application/json\r\n", cl->headers);
-        cl->phase = 1;
-        if (lg_send(&cl->conn, "POST", cl->path, h, (const uint8_t *)cl->body, (size_t)n,
-                    LG_KEEP) != 0)
-            fail(w, r, "connect");
         return;
     }
-    if (r->status != 201)
-        {
+    if (cl->phase == 1) {
+        if (r->status == 201)
+            job_done(cl, clip->len);
+        else
             fail(w, r, "POST complete");
-            return;
-        }
-    w->bytes += clip->len;
-    w->done++;
-    next_job(cl);
+        return;
+    }
+    if (r->status != 204) {
+        fail(w, r, "PATCH upload");
+        return;
+    }
+    snprintf(cl->path, sizeof cl->path, "/v1/households/%s/clips/%s/complete", w->household,
+             clip->id);
+    n = snprintf(cl->body, sizeof cl->body, "{\"length\":%zu,\"sha256\":\"%s\"}", clip->len,
+                 clip->sha256);
+    snprintf(h, sizeof h, "%sContent-Type: application/json\r\n", cl->headers);
+    cl->phase = 1;
+    if (lg_send(&cl->conn, "POST", cl->path, h, (const uint8_t *)cl->body, (size_t)n, LG_KEEP) != 0)
+        fail(w, r, "connect");
 }
 
 static void on_done(lg_conn *c, const lg_response *r, void *ctx)
 {
     client *cl = ctx;
     work *w = cl->w;
+    int ok = r->status == 200;
     (void)c;
     switch (w->kind) {
     case WORK_UPLOAD:
         upload_done(cl, r);
         return;
     case WORK_DOWNLOAD:
-        if (r->status != 200 || r->body_len != w->clips[cl->job % w->n_clips].len)
-            {
-            fail(w, r, "GET clip");
-            return;
-        }
+        ok = ok && r->body_len == w->clips[cl->job % w->n_clips].len;
         break;
     case WORK_LIST:
-        if (r->status != 200)
-            {
-            fail(w, r, "GET listing");
-            return;
-        }
         break;
     }
-    w->bytes += r->body_len;
-    w->done++;
-    next_job(cl);
+    if (ok)
+        job_done(cl, r->body_len);
+    else
+        fail(w, r, w->kind == WORK_LIST ? "GET listing" : "GET clip");
 }
 
 int work_clients_open(work *w, side *s, int n, const uint8_t *server_pk, const char *household,
