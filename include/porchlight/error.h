@@ -82,6 +82,15 @@ enum porch_err {
     /* Server and its stores: -110 .. -129 (server/). Grants, notices and the
      * HTTP client: -130 .. -149 (lib/format, lib/client). Hub: -150 .. -169. */
 
+    /* Hub (lib/hub) */
+    PORCH_ERR_HUB_CONFIG = -150,        /* hub configuration file is invalid */
+    PORCH_ERR_HUB_STREAM = -151,        /* camera stream could not be opened or dropped */
+    PORCH_ERR_HUB_SPOOL_FULL = -152,    /* spool limit reached even after eviction */
+    PORCH_ERR_HUB_PARTIAL = -153,       /* interrupted clip in the spool cannot be closed */
+    PORCH_ERR_HUB_QUEUE_FULL = -154,    /* bounded hub queue full; item dropped and reported */
+    PORCH_ERR_HUB_UPLOAD = -155,        /* upload failed; will be retried */
+    PORCH_ERR_HUB_STOPPED = -156,       /* hub is stopping */
+
     /* Analysis (motion, detection) */
     PORCH_ERR_ANALYSIS = -100           /* analysis stage rejected its input */
 };

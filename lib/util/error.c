@@ -65,6 +65,13 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_LOG_STALE, "access log proof is not for the tree head held"),
     E(PORCH_ERR_MEDIA, "media could not be demuxed, decoded or muxed"),
     E(PORCH_ERR_MEDIA_NO_VIDEO, "media has no video stream"),
+    E(PORCH_ERR_HUB_CONFIG, "hub configuration is invalid"),
+    E(PORCH_ERR_HUB_STREAM, "camera stream could not be opened or was lost"),
+    E(PORCH_ERR_HUB_SPOOL_FULL, "spool is full even after evicting uploaded clips"),
+    E(PORCH_ERR_HUB_PARTIAL, "interrupted clip in the spool cannot be closed"),
+    E(PORCH_ERR_HUB_QUEUE_FULL, "hub queue is full; the item was dropped and reported"),
+    E(PORCH_ERR_HUB_UPLOAD, "upload failed and will be retried"),
+    E(PORCH_ERR_HUB_STOPPED, "hub is stopping"),
     E(PORCH_ERR_ANALYSIS, "analysis stage rejected its input"),
 };
 #undef E
