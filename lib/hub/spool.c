@@ -158,11 +158,13 @@ int porch_spool_clip_begin(porch_spool *s, porch_spool_clip **out, const porch_c
     make_name(c->name, info);
     if ((ret = porch__spool_path(s, c->name, ".partial", path, sizeof path)) != PORCH_OK)
         goto fail;
+    /* The tail first: a partial never exists without a tail that closes it. */
+    if ((ret = write_tail(c, tail, tail_len)) != PORCH_OK)
+        goto fail;
     ret = PORCH_ERR_IO;
     if ((c->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
         goto fail;
-    if ((ret = append_sync(c, header, header_len)) != PORCH_OK ||
-        (ret = write_tail(c, tail, tail_len)) != PORCH_OK)
+    if ((ret = append_sync(c, header, header_len)) != PORCH_OK)
         goto fail;
     *out = c;
     return PORCH_OK;

@@ -164,16 +164,24 @@ static int exists(porch_spool *s, const char *name, const char *ext)
            access(path, F_OK) == 0;
 }
 
-/* Stray tails (crash after rename) and markers of evicted clips. */
-static int remove_strays(porch_spool *s, const char *ext)
+/* Files whose owner is gone: a tail without its partial (crash after the
+ * rename to .clip, or before the partial was created: the tail is written
+ * first), a marker without its clip (crash inside an eviction). */
+static int remove_strays(porch_spool *s, const char *ext, const char *owner)
 {
     char (*names)[PORCH_SPOOL_NAME_BYTES] = NULL;
     size_t n = 0;
     int ret = names_with(s, ext, &names, &n);
 
-    for (size_t i = 0; ret == PORCH_OK && i < n; i++)
-        if (!exists(s, names[i], ".partial") && !exists(s, names[i], ".clip"))
-            unlink_ext(s, names[i], ext);
+    for (size_t i = 0; ret == PORCH_OK && i < n; i++) {
+        if (exists(s, names[i], owner))
+            continue;
+        if (!strcmp(ext, ".tail") && !exists(s, names[i], ".clip"))
+            porch__spool_logf(s, PORCH_HUB_WARN,
+                              "event %s was interrupted before its clip had any byte on "
+                              "disk; nothing to keep", names[i]);
+        unlink_ext(s, names[i], ext);
+    }
     free(names);
     return ret;
 }
@@ -221,9 +229,9 @@ int porch__spool_recover(porch_spool *s)
     }
     free(names);
     if (ret == PORCH_OK)
-        ret = remove_strays(s, ".tail");
+        ret = remove_strays(s, ".tail", ".partial");
     if (ret == PORCH_OK)
-        ret = remove_strays(s, ".up");
+        ret = remove_strays(s, ".up", ".clip");
     if (ret == PORCH_OK)
         ret = porch__spool_sync_dir(s);
     return ret;
