@@ -313,6 +313,11 @@ static int rewind_input(struct session *s)
     return 0;
 }
 
+static int is_file(const char *url)
+{
+    return !strstr(url, "://") || !strncmp(url, "file:", 5);
+}
+
 static int read_loop(struct session *s)
 {
     int ret;
@@ -322,8 +327,9 @@ static int read_loop(struct session *s)
         ret = av_read_frame(s->ic, s->pkt);
         if (ret == AVERROR_EOF && (ret = rewind_input(s)) == 0)
             continue;
+        /* A network camera never "ends": its end of stream is a loss. */
         if (ret == AVERROR_EOF)
-            return PORCH_OK;
+            return is_file(s->cam->cfg->url) ? PORCH_OK : PORCH_ERR_HUB_STREAM;
         if (ret < 0)
             return ret == AVERROR(ENOMEM) ? PORCH_ERR_NOMEM : PORCH_ERR_HUB_STREAM;
         if (s->pkt->stream_index == s->vidx && s->pkt->size > 0)
