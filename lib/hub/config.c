@@ -395,8 +395,13 @@ int porch_hub_config_parse(porch_hub_config **out, const char *text, size_t len,
         return PORCH_ERR_INVALID_ARG;
     if (len > PORCH_HUB_CONFIG_MAX)
         return PORCH_ERR_TOO_LARGE;
-    if (len && memchr(text, '\0', len))
+    if (len && memchr(text, '\0', len)) {
+        const char *nul = memchr(text, '\0', len);
+        p.line = 1;
+        for (const char *c = text; c < nul; c++)
+            p.line += *c == '\n';
         return failf(&p, "the file holds a NUL byte");
+    }
     if (!(p.cfg = calloc(1, sizeof *p.cfg)))
         return PORCH_ERR_NOMEM;
     p.cfg->spool_limit = (uint64_t)1 << 30;
