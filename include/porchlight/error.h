@@ -82,6 +82,26 @@ enum porch_err {
     /* Server and its stores: -110 .. -129 (server/). Grants, notices and the
      * HTTP client: -130 .. -149 (lib/format, lib/client). Hub: -150 .. -169. */
 
+    /* Support grants and notices (lib/format) */
+    PORCH_ERR_GRANT_SIGNATURE = -130,   /* support grant signature does not verify */
+    PORCH_ERR_GRANT_EXPIRED = -131,     /* grant not yet valid or already expired */
+    PORCH_ERR_GRANT_NOT_SUPPORT = -132, /* grant's support key is not an active support device */
+    PORCH_ERR_GRANT_SCOPE = -133,       /* clip is outside the grant's scope */
+
+    /* HTTP client (lib/client) */
+    PORCH_ERR_HTTP = -135,              /* transport failed: connect, TLS, timeout, cut */
+    PORCH_ERR_HTTP_STATUS = -136,       /* server answered with an unexpected status */
+    PORCH_ERR_UNAUTHORIZED = -137,      /* 401: not authenticated (or token no longer valid) */
+    PORCH_ERR_FORBIDDEN = -138,         /* 403: authenticated but not allowed */
+    PORCH_ERR_NOT_FOUND = -139,         /* 404: no such object (or not visible to us) */
+    PORCH_ERR_CONFLICT = -140,          /* 409: state conflict (exists, offset, rollback) */
+    PORCH_ERR_RATE_LIMITED = -141,      /* 429: too many attempts, retry later */
+    PORCH_ERR_REJECTED = -142,          /* 400/413/422: the server refused the request */
+    PORCH_ERR_SERVER = -143,            /* 5xx: the server failed */
+    PORCH_ERR_BAD_RESPONSE = -144,      /* response malformed, over a cap, or inconsistent */
+    PORCH_ERR_SERVER_KEY = -145,        /* server's key differs from the pinned one */
+    PORCH_ERR_UPLOAD_MISMATCH = -146,   /* server holds other bytes for this clip id */
+
     /* Hub (lib/hub) */
     PORCH_ERR_HUB_CONFIG = -150,        /* hub configuration file is invalid */
     PORCH_ERR_HUB_STREAM = -151,        /* camera stream could not be opened or dropped */
