@@ -140,7 +140,8 @@ static int load_roster(const porch_hub_config *cfg, porch_roster **out)
     return ret == PORCH_OK ? 0 : fail("roster does not verify from the owner", cfg->roster_file, ret);
 }
 
-static int make_uploader(const porch_hub_config *cfg, porch_uploader *up)
+static int make_uploader(const porch_hub_config *cfg, const porch_device_secret *secret,
+                         const porch_roster *roster, porch_uploader *up)
 {
     int ret;
 
@@ -154,11 +155,14 @@ static int make_uploader(const porch_hub_config *cfg, porch_uploader *up)
             return fail("cannot use the upload directory", cfg->server_url + 7, ret);
         return 0;
     }
-    /* The HTTP uploader comes with lib/client (docs/SERVER.md); until then
-     * clips are kept and uploaded once a build with it runs on this spool. */
-    log_line(NULL, PORCH_HUB_WARN, NULL,
-             "HTTP upload is not in this build yet (lib/client): clips stay queued in the spool");
-    return 0;
+    if (!strncmp(cfg->server_url, "http://", 7) || !strncmp(cfg->server_url, "https://", 8)) {
+        ret = porch_uploader_http_new(up, cfg->server_url, cfg->server_key, secret,
+                                      porch_roster_household(roster));
+        return ret == PORCH_OK ? 0 : fail("cannot use the server", cfg->server_url, ret);
+    }
+    fprintf(stderr, "porchlight-hub: %s: [hub] server must be http://, https:// or file://\n",
+            cfg->path);
+    return 3;
 }
 
 static void wait_signal(porch_hub *h, const sigset_t *set, int once)
@@ -189,7 +193,7 @@ static int run(const char *config, int once)
     }
     memset(&o, 0, sizeof o);
     if ((rc = load_secret(cfg, &secret)) == 0 && (rc = load_roster(cfg, &roster)) == 0)
-        rc = make_uploader(cfg, &o.uploader);
+        rc = make_uploader(cfg, secret, roster, &o.uploader);
     if (rc == 0) {
         /* Block the signals in every thread; this one waits for them. */
         sigemptyset(&set);

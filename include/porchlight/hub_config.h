@@ -2,7 +2,7 @@
  * porchlight/hub_config.h: the hub's configuration file (docs/HUB.md).
  *
  *   [hub]                      key, passphrase_file | passphrase_env, owner,
- *                              roster, spool, spool_limit, server
+ *                              roster, spool, spool_limit, server, server_key
  *   [camera NAME]              url, analysis_url, rtsp_transport, preroll,
  *                              postroll, max_event, retention, realtime, loop,
  *                              analysis_width, diff_threshold, diff_fraction;
@@ -72,7 +72,10 @@ typedef struct porch_hub_config {
     char roster_file[PORCH_HUB_STR_MAX];
     char spool_dir[PORCH_HUB_STR_MAX];
     uint64_t spool_limit;                  /* bytes (default 1 GiB) */
-    char server_url[PORCH_HUB_STR_MAX];    /* "" = keep clips in the spool only */
+    char server_url[PORCH_HUB_STR_MAX];    /* "" = keep clips in the spool only;
+                                              file:///DIR = copy into DIR */
+    uint8_t server_key[32];                /* the server's signing key (pinned) */
+    int have_server_key;
     porch_hub_camera_config *cameras;
     size_t n_cameras;
 } porch_hub_config;

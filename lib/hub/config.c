@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "porchlight/error.h"
 #include "porchlight/file.h"
 #include "porchlight/hub_config.h"
@@ -160,6 +162,13 @@ static int hub_key(struct parse *p, const char *k, const char *v)
         return set_str(p, c->spool_dir, sizeof c->spool_dir, k, v);
     if (!strcmp(k, "server"))
         return set_str(p, c->server_url, sizeof c->server_url, k, v);
+    if (!strcmp(k, "server_key")) {
+        if (strlen(v) != 64 || sodium_hex2bin(c->server_key, sizeof c->server_key, v, 64, NULL,
+                                              NULL, NULL) != 0)
+            return failf(p, "server_key: want the server's signing key as 64 hex digits");
+        c->have_server_key = 1;
+        return PORCH_OK;
+    }
     if (!strcmp(k, "spool_limit"))
         return parse_size(v, &c->spool_limit)
                    ? failf(p, "spool_limit: not a size (want e.g. 4096, 512M, 2G)")
@@ -356,6 +365,9 @@ static int check_whole(struct parse *p)
         return failf(p, "[hub] passphrase_file and passphrase_env are exclusive");
     if (c->n_cameras == 0)
         return failf(p, "no [camera NAME] section");
+    if (!strncmp(c->server_url, "http", 4) && !c->have_server_key)
+        return failf(p, "[hub] server %s needs server_key (its signing key, 64 hex digits)",
+                     c->server_url);
     return PORCH_OK;
 }
 

@@ -116,15 +116,25 @@ static int upload_one(struct porch_hub *h, const char *name)
 static void *uploader_main(void *arg)
 {
     struct porch_hub *h = arg;
-    char name[PORCH_SPOOL_NAME_BYTES];
+    char name[PORCH_SPOOL_NAME_BYTES], after[PORCH_SPOOL_NAME_BYTES] = "";
     int64_t backoff = 1000000;
-    int ret;
+    int ret, failed = 0;
 
+    /* Oldest first; a clip that fails is passed over for this round so it
+     * cannot hold the others back; after a round with failures, back off. */
     while (!atomic_load(&h->stop)) {
-        ret = porch_spool_next_pending(h->spool, NULL, name);
+        ret = porch_spool_next_pending(h->spool, after, name);
         if (ret <= 0) {
-            set_idle(h, 1);
-            up_wait(h, 5000000);
+            after[0] = '\0';
+            set_idle(h, !failed);
+            if (failed) {
+                up_wait(h, backoff);
+                backoff = backoff * 2 > PORCH_HUB_UPLOAD_BACKOFF_MAX_US
+                              ? PORCH_HUB_UPLOAD_BACKOFF_MAX_US : backoff * 2;
+            } else {
+                up_wait(h, 5000000);
+            }
+            failed = 0;
             continue;
         }
         set_idle(h, 0);
@@ -132,11 +142,10 @@ static void *uploader_main(void *arg)
             backoff = 1000000;
             continue;
         }
-        porch__hub_logf(h, PORCH_HUB_WARN, NULL, "upload of %s failed (%s); retry in %.0f s",
-                        name, porch_strerror(ret), (double)backoff / 1e6);
-        up_wait(h, backoff);
-        backoff = backoff * 2 > PORCH_HUB_UPLOAD_BACKOFF_MAX_US ? PORCH_HUB_UPLOAD_BACKOFF_MAX_US
-                                                                : backoff * 2;
+        failed = 1;
+        memcpy(after, name, sizeof after);
+        porch__hub_logf(h, PORCH_HUB_WARN, NULL, "upload of %s failed (%s); it stays queued",
+                        name, porch_strerror(ret));
     }
     return NULL;
 }
