@@ -81,7 +81,7 @@ static void configs(void)
         CHECK(c && c->rtsp_transport == PORCH_RTSP_UDP && c->loop && !c->realtime);
         CHECK(c && c->retention_s == 7 * 86400 && c->n_analysis == 2);
         CHECK(c && !strcmp(c->analysis[1].key, "mask") && !strcmp(c->analysis[1].value, "1,1 2,2"));
-        CHECK(c && c->analysis[0].line == 18);
+        CHECK(c && c->analysis[0].line == 19);
         c = porch_hub_config_camera(cfg, "back");
         CHECK(c && c->preroll_us == PORCH_HUB_DEFAULT_PREROLL_US);
         porch_hub_config_free(cfg);
@@ -102,6 +102,9 @@ static void configs(void)
     bad_config(HUB, "hub.conf", "no [camera NAME]");
     bad_config(HUB "spool_limit = lots\n[camera a]\nurl = x\n", "hub.conf:7", "spool_limit");
     bad_config(HUB "colour = red\n[camera a]\nurl = x\n", "hub.conf:7", "unknown key 'colour'");
+    bad_config(HUB "server = http://127.0.0.1:1\n[camera a]\nurl = x\n", "hub.conf",
+               "needs server_key");
+    bad_config(HUB "server_key = 12\n[camera a]\nurl = x\n", "hub.conf:7", "64 hex digits");
     bad_config(HUB "[camera a]\nurl = x\nloop = maybe\n", "camera 'a'", "loop: want yes or no");
     bad_config(HUB "[camera a\nurl = x\n", "hub.conf:7", "closing ']'");
     bad_config(HUB "[camera a]\nurl\n", "hub.conf:8: camera 'a'", "expected key = value");
