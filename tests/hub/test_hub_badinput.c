@@ -67,7 +67,8 @@ static void configs(void)
 {
     porch_hub_config *cfg = NULL;
     char err[512], big[6000];
-    const char *good = HUB "spool_limit = 2G\nserver = http://127.0.0.1:1/v1/\n"
+    const char *good = HUB "spool_limit = 2G\nserver = http://127.0.0.1:1\nserver_key = "
+                           "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
                            "[camera front]\nurl = rtsp://127.0.0.1/a\nanalysis_url = x\n"
                            "rtsp_transport = udp\npreroll = 2.5s\npostroll = 500ms\n"
                            "retention = 7d\nloop = yes\nrealtime = no\nzone = 0,0 1,1\n"
