@@ -98,6 +98,16 @@ int porch_clip_writer_append(porch_clip_writer *w, porch_record_kind kind,
 int porch_clip_writer_finish(porch_clip_writer *w, const uint8_t *meta, size_t meta_len,
                              const uint8_t **record, size_t *record_len);
 
+/*
+ * Seals a final META record at the NEXT index without consuming it: the
+ * writer stays open and the next append/finish uses the same index. The hub
+ * keeps the newest such "tail" beside a clip it is still writing so that a
+ * clip cut short by a crash can be closed validly (records 0..n-1 + tail)
+ * after the content key is gone. *record is valid until the next call on w.
+ */
+int porch_clip_writer_seal_tail(porch_clip_writer *w, const uint8_t *meta, size_t meta_len,
+                                const uint8_t **record, size_t *record_len);
+
 /* Wipes and frees; NULL-safe. */
 void porch_clip_writer_free(porch_clip_writer *w);
 

@@ -113,6 +113,15 @@ enum porch_err {
     PORCH_ERR_SERVER_KEY = -145,        /* server's key differs from the pinned one */
     PORCH_ERR_UPLOAD_MISMATCH = -146,   /* server holds other bytes for this clip id */
 
+    /* Hub (lib/hub) */
+    PORCH_ERR_HUB_CONFIG = -150,        /* hub configuration file is invalid */
+    PORCH_ERR_HUB_STREAM = -151,        /* camera stream could not be opened or dropped */
+    PORCH_ERR_HUB_SPOOL_FULL = -152,    /* spool limit reached even after eviction */
+    PORCH_ERR_HUB_PARTIAL = -153,       /* interrupted clip in the spool cannot be closed */
+    PORCH_ERR_HUB_QUEUE_FULL = -154,    /* bounded hub queue full; item dropped and reported */
+    PORCH_ERR_HUB_UPLOAD = -155,        /* upload failed; will be retried */
+    PORCH_ERR_HUB_STOPPED = -156,       /* hub is stopping */
+
     /* Analysis (motion, detection) */
     PORCH_ERR_ANALYSIS = -100,          /* analysis stage rejected its input */
     PORCH_ERR_ANALYSIS_KEY = -101,      /* not an analysis configuration key */

@@ -89,6 +89,13 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_BAD_RESPONSE, "server response is malformed or exceeds a limit"),
     E(PORCH_ERR_SERVER_KEY, "server key does not match the pinned key"),
     E(PORCH_ERR_UPLOAD_MISMATCH, "server holds different bytes for this clip"),
+    E(PORCH_ERR_HUB_CONFIG, "hub configuration is invalid"),
+    E(PORCH_ERR_HUB_STREAM, "camera stream could not be opened or was lost"),
+    E(PORCH_ERR_HUB_SPOOL_FULL, "spool is full even after evicting uploaded clips"),
+    E(PORCH_ERR_HUB_PARTIAL, "interrupted clip in the spool cannot be closed"),
+    E(PORCH_ERR_HUB_QUEUE_FULL, "hub queue is full; the item was dropped and reported"),
+    E(PORCH_ERR_HUB_UPLOAD, "upload failed and will be retried"),
+    E(PORCH_ERR_HUB_STOPPED, "hub is stopping"),
     E(PORCH_ERR_ANALYSIS, "analysis stage rejected its input"),
 };
 #undef E

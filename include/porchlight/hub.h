@@ -1,0 +1,116 @@
+/*
+ * porchlight/hub.h: the live hub: one ingest thread per camera, one
+ * uploader thread, the spool between them (docs/HUB.md, docs/ARCHITECTURE.md).
+ *
+ *   camera thread (one each)          uploader thread (one)
+ *   demux -> ring -> decode -> trigger    spool queue -> porch_uploader
+ *        \-> event recorder -> spool  --notify-->
+ *
+ * Nothing a camera does blocks another camera: they share no lock except
+ * the spool's (held only for directory scans) and the uploader's wake-up.
+ * A stream that fails is retried with capped exponential backoff and
+ * reported through the log function.
+ */
+#ifndef PORCHLIGHT_HUB_H
+#define PORCHLIGHT_HUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "porchlight/hub_config.h"
+#include "porchlight/hub_record.h"
+#include "porchlight/hub_spool.h"
+#include "porchlight/hub_trigger.h"
+#include "porchlight/identity.h"
+#include "porchlight/roster.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PORCH_HUB_BACKOFF_MIN_US INT64_C(500000)
+#define PORCH_HUB_BACKOFF_MAX_US INT64_C(30000000)
+#define PORCH_HUB_IO_TIMEOUT_US INT64_C(5000000)   /* a read that blocks longer = dropped */
+#define PORCH_HUB_RING_MAX_BYTES ((size_t)64 << 20)
+#define PORCH_HUB_THUMB_WIDTH 640
+#define PORCH_HUB_UPLOAD_BACKOFF_MAX_US INT64_C(60000000)
+
+/* Where finished clips go. The client library's uploader (lib/client,
+ * HEAD/PATCH/complete, docs/SERVER.md) implements this; so does the
+ * directory uploader below. */
+typedef struct porch_uploader_ops {
+    /* Sends the finished clip NAME stored at path, resuming where the
+     * target left off; PORCH_OK only once the target holds it completely. */
+    int (*upload)(void *self, const char *name, const char *path);
+    void (*free)(void *self);
+} porch_uploader_ops;
+
+typedef struct porch_uploader {
+    const porch_uploader_ops *ops;
+    void *self;
+} porch_uploader;
+
+/* Copies each clip into dir (atomically, fsynced) as NAME.clip: a target
+ * for offline use and for tests of the queue. Resumes by starting over. */
+int porch_uploader_dir_new(porch_uploader *out, const char *dir);
+void porch_uploader_free(porch_uploader *u);
+
+/*
+ * Uploads to the server at base_url ("http://127.0.0.1:8080", no /v1) as
+ * the hub device hub (borrowed; must outlive the uploader) of household
+ * (16 bytes), pinning the server's signing key. Resumable: a clip cut off
+ * mid-upload continues from the offset the server holds.
+ */
+int porch_uploader_http_new(porch_uploader *out, const char *base_url,
+                            const uint8_t server_pk[PORCH_SIGN_PK_BYTES],
+                            const porch_device_secret *hub, const uint8_t *household);
+
+/* Makes the trigger for a camera (the analysis pipeline plugs in here). */
+typedef int (*porch_trigger_factory)(void *ctx, const porch_hub_camera_config *cam,
+                                     porch_trigger *out);
+
+typedef struct porch_hub_opts {
+    const porch_hub_config *cfg;        /* borrowed; must outlive the hub */
+    const porch_device_secret *hub;     /* borrowed; the hub's keys */
+    const porch_roster *roster;         /* borrowed; verified */
+    porch_uploader uploader;            /* taken over by the hub; ops NULL = none */
+    porch_trigger_factory make_trigger; /* NULL = frame difference from cfg */
+    void *trigger_ctx;
+    porch_hub_log_fn log;
+    void *log_ctx;
+} porch_hub_opts;
+
+typedef struct porch_hub_camera_stats {
+    uint64_t packets, frames, decode_errors;
+    uint64_t events, clips, record_errors;
+    uint64_t connects, failures;        /* successful opens; opens failed or streams lost */
+    uint64_t ts_jumps, param_changes, ring_overflows, paced_sleeps;
+    int running;                        /* thread still ingesting */
+} porch_hub_camera_stats;
+
+typedef struct porch_hub porch_hub;
+
+/*
+ * Opens the spool (recovering interrupted clips), checks every camera
+ * against the roster (the hub must be allowed to record it), and starts the
+ * threads. A camera the roster does not allow is reported and skipped;
+ * other cameras run. Ownership: *out, porch_hub_free().
+ */
+int porch_hub_start(porch_hub **out, const porch_hub_opts *o);
+/* Waits until every camera thread has ended (inputs that end: files
+ * without loop), then drains the upload queue if drain_us > 0 (at most
+ * that long). */
+void porch_hub_wait(porch_hub *h, int64_t drain_us);
+/* Asks every thread to stop (async-signal-unsafe; call from a thread). */
+void porch_hub_stop(porch_hub *h);
+/* Stops (if needed), joins and frees everything; NULL-safe. */
+void porch_hub_free(porch_hub *h);
+int porch_hub_get_camera_stats(porch_hub *h, const char *camera, porch_hub_camera_stats *out);
+porch_spool *porch_hub_spool(porch_hub *h);
+uint64_t porch_hub_uploaded(porch_hub *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

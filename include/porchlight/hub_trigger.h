@@ -1,0 +1,90 @@
+/*
+ * porchlight/hub_trigger.h: what decides that an event starts and ends.
+ *
+ * The camera thread hands every decoded analysis picture to a trigger and
+ * gets back a state change. The analysis pipeline (porchlight/analysis.h,
+ * issue 6) plugs in through the same two calls; until it does, the hub
+ * uses the frame-difference trigger below.
+ *
+ *   IDLE ──STARTED──► (ONGOING)* ──ENDED──► IDLE
+ *
+ * STARTED carries the reason (recorded in the clip); `thumbnail` marks the
+ * picture as the event's key moment so far (the hub JPEG-encodes it); a
+ * result may carry one label for the clip's metadata. Post-roll is the
+ * recorder's business, not the trigger's.
+ */
+#ifndef PORCHLIGHT_HUB_TRIGGER_H
+#define PORCHLIGHT_HUB_TRIGGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "porchlight/clip_meta.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct AVFrame;
+
+typedef enum porch_trigger_state {
+    PORCH_TRIGGER_IDLE = 0,     /* no event */
+    PORCH_TRIGGER_STARTED = 1,  /* an event starts at this picture */
+    PORCH_TRIGGER_ONGOING = 2,  /* the event goes on */
+    PORCH_TRIGGER_ENDED = 3     /* the event ended at this picture */
+} porch_trigger_state;
+
+/* One analysis picture: 8-bit grey (luma) at analysis size, plus the
+ * decoded picture it came from (any pixel format; for colour analysers and
+ * for the thumbnail). Pointers are valid only during the call. */
+typedef struct porch_trigger_input {
+    const uint8_t *grey;
+    size_t stride;
+    int width, height;
+    const struct AVFrame *picture;
+    int64_t pts_us;             /* stream time, microseconds */
+    uint64_t index;             /* 0-based picture index on this camera */
+} porch_trigger_input;
+
+typedef struct porch_trigger_result {
+    porch_trigger_state state;
+    char reason[PORCH_META_MAX_REASON + 1]; /* set with STARTED (may refine later) */
+    int thumbnail;              /* 1: this picture is the best key moment so far */
+    int has_label;
+    porch_label label;          /* t_ms is filled by the recorder */
+} porch_trigger_result;
+
+typedef struct porch_trigger_ops {
+    /* Analyses one picture; *out is zeroed by the caller. */
+    int (*frame)(void *self, const porch_trigger_input *in, porch_trigger_result *out);
+    /* Forgets the scene (after a reconnect or a timestamp jump). */
+    void (*reset)(void *self);
+    void (*free)(void *self);
+} porch_trigger_ops;
+
+typedef struct porch_trigger {
+    const porch_trigger_ops *ops;
+    void *self;
+} porch_trigger;
+
+typedef struct porch_diff_trigger_opts {
+    double threshold;           /* grey step that counts as changed (default 25) */
+    double fraction;            /* changed fraction that is motion (default 0.01) */
+    int64_t quiet_us;           /* no motion this long ends the event (default 1 s) */
+} porch_diff_trigger_opts;
+
+/*
+ * The interim trigger: a picture is "motion" when more than `fraction` of
+ * its pixels differ from the previous picture by more than `threshold`.
+ * Ownership: out->self is allocated here, released with porch_trigger_free().
+ */
+int porch_diff_trigger_new(porch_trigger *out, const porch_diff_trigger_opts *opts);
+
+/* Calls ops->free; leaves *t zeroed; NULL-safe. */
+void porch_trigger_free(porch_trigger *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * hub_internal.h (internal): shared between the files of lib/hub.
+ */
+#ifndef PORCH_HUB_INTERNAL_H
+#define PORCH_HUB_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "porchlight/hub_spool.h"
+
+#define PORCH_SPOOL_PATH_MAX 4096
+#define PORCH_SPOOL_MAX_ENTRIES 100000u
+
+struct porch_spool {
+    char dir[2048];
+    uint64_t limit;
+    porch_hub_log_fn log;
+    void *log_ctx;
+    pthread_mutex_t mu;        /* guards stats and every scan/evict */
+    porch_spool_stats stats;
+};
+
+/* One finished clip seen by a scan. */
+struct porch__spool_entry {
+    char name[PORCH_SPOOL_NAME_BYTES];
+    uint64_t bytes;
+    int uploaded;
+};
+
+struct porch__spool_list {
+    struct porch__spool_entry *e;   /* malloc; sorted by name (oldest first) */
+    size_t n;
+};
+
+void porch__spool_logf(porch_spool *s, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int porch__spool_path(const porch_spool *s, const char *name, const char *ext, char *out,
+                      size_t cap);
+int porch__spool_sync_dir(const porch_spool *s);
+/* 16 hex, '-', 32 hex. */
+int porch__spool_name_valid(const char *name);
+/* Caller holds s->mu. Refreshes s->stats' bytes/clips/pending; fills *l
+ * (if not NULL; free(l->e) after) with the finished clips. */
+int porch__spool_scan(porch_spool *s, struct porch__spool_list *l);
+/* Closes or removes every .partial (start-up, before any writer). */
+int porch__spool_recover(porch_spool *s);
+
+
+/* ---- ingest (input.c) ---- */
+
+#include <stdatomic.h>
+#include <libavformat/avformat.h>
+#include "porchlight/hub_config.h"
+
+/* What a blocking libavformat call checks: stop asked, or deadline passed. */
+struct porch__io {
+    atomic_int *stop;
+    int64_t deadline_us;        /* monotonic; 0 = none */
+};
+
+int64_t porch__mono_us(void);
+uint64_t porch__wall_us(void);
+
+/* Opens url as a camera input (rtsp transport, timeouts, protocol
+ * whitelist, v4l2: prefix). Ownership: *out, avformat_close_input(). */
+int porch__hub_open_input(AVFormatContext **out, const porch_hub_camera_config *cam,
+                          const char *url, struct porch__io *io);
+
+/* Luma of a decoded picture, point-sampled (2x2 mean at each sample) down
+ * to about `width` pixels wide, into *buf (malloc, grown; caller frees). */
+int porch__hub_grey(const AVFrame *f, int width, uint8_t **buf, size_t *cap, int *out_w,
+                    int *out_h, size_t *stride);
+
+/* ---- the hub and its cameras (hub.c, camera.c) ---- */
+
+#include "porchlight/hub.h"
+
+struct porch__camera {
+    struct porch_hub *hub;
+    const porch_hub_camera_config *cfg;
+    pthread_t th;
+    int started;
+    pthread_mutex_t mu;             /* guards st */
+    porch_hub_camera_stats st;
+    porch_trigger trig;             /* camera thread only */
+    porch_pkt_ring *ring;           /* camera thread only */
+};
+
+struct porch_hub {
+    porch_hub_opts o;
+    porch_spool *spool;
+    atomic_int stop;
+    struct porch__camera *cams;
+    size_t n_cams;
+    pthread_t up_th;
+    int up_started;
+    pthread_mutex_t up_mu;          /* guards up_* below */
+    pthread_cond_t up_cond;
+    int up_kick;                    /* a new clip is queued */
+    uint64_t uploaded;
+    int64_t up_idle;                /* 1 when the queue was seen empty */
+    pthread_mutex_t stop_mu;        /* for interruptible sleeps */
+    pthread_cond_t stop_cond;
+};
+
+void porch__hub_logf(struct porch_hub *h, int level, const char *camera, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sleeps up to us, returning early (1) when the hub stops. */
+int porch__hub_sleep(struct porch_hub *h, int64_t us);
+/* Wakes the uploader: clip NAME is queued. */
+void porch__hub_queued(struct porch_hub *h);
+void *porch__camera_main(void *arg);
+
+#endif
