@@ -45,6 +45,10 @@ typedef struct porch__an_rect {
 int porch__an_crop(const porch_motion_result *m, int gw, int gh, int cw, int ch,
                    float margin, float max_area, porch__an_rect *crop);
 
+/* gate.c: copies into a->feed the detections of a->dets[0..n) the events
+ * stage should see (and, on a crop, the carried tracks); returns how many. */
+size_t porch__an_gate(porch_analysis *a, size_t n, const porch__an_rect *crop, int cropped);
+
 struct porch_analysis {
     porch_analysis_config cfg;
     const porch_nn_model *model;
@@ -55,7 +59,8 @@ struct porch_analysis {
     float *input;                    /* PORCH_NANODET_INPUT_COUNT */
     float *outputs[6];               /* nanodet's heads, output order */
     porch_nanodet_det raw[PORCH_ANALYSIS_MAX_DETS];
-    porch_detection dets[PORCH_ANALYSIS_MAX_DETS + PORCH_EVENTS_MAX_TRACKS]; /* + carried */
+    porch_detection dets[PORCH_ANALYSIS_MAX_DETS];    /* the detector's, reported */
+    porch_detection feed[PORCH_ANALYSIS_MAX_DETS + PORCH_EVENTS_MAX_TRACKS]; /* to events */
     porch_track tracks[PORCH_EVENTS_MAX_TRACKS];                /* scratch */
     porch_motion_result mres;        /* step 1's result, for step 2 */
     int64_t pts_us, last_detect_us;  /* last_detect_us = INT64_MIN before the first */
