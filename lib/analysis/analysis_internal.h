@@ -38,7 +38,8 @@ typedef struct porch__an_rect {
 /*
  * The crop for this frame's candidate regions (grey frame gw x gh, colour
  * picture cw x ch): their union, widened by margin on each side, grown to a
- * square in colour pixels of at least a third of the shorter side, clamped
+ * square in colour pixels of at least 416 (the network input: never scaled
+ * up) or the shorter side if smaller, clamped
  * to the frame. Returns 1 and the crop if it covers at most max_area of the
  * frame, 0 (whole frame) otherwise or when there are no candidates.
  */

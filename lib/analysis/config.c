@@ -22,7 +22,7 @@ void porch_analysis_config_default(porch_analysis_config *cfg)
     cfg->min_score = ev.rules[0].min_score;
     cfg->min_seconds = ev.rules[0].min_seconds;
     cfg->cooldown_seconds = ev.rules[0].cooldown_seconds;
-    cfg->min_hits = 3;
+    cfg->min_hits = 1;
     cfg->detect_score = 0.35f;
     cfg->nms_iou = 0.6f;
     cfg->max_detect_fps = 5.0f;

@@ -21,6 +21,10 @@
 
 #define EDGE 0.004f          /* a box within this of an inner crop edge touches it */
 #define OVERLAP 0.5f         /* detection and candidate share this of the smaller box */
+/* A candidate lying mostly on "dynamic background" (pixels that keep
+ * blinking: leaves, water) cannot start a track: sbi-foliage's leaves
+ * (dynamic 0.99) once let a half-hidden parked car start one and alert. */
+#define MAX_DYNAMIC 0.7f
 
 static float area(float x0, float y0, float x1, float y1)
 {
@@ -45,7 +49,7 @@ static int on_motion(const porch_analysis *a, const porch_detection *d)
 
     for (int i = 0; i < a->mres.nregions; i++) {
         const porch_motion_region *r = &a->mres.regions[i];
-        if (!r->candidate)
+        if (!r->candidate || r->dynamic > MAX_DYNAMIC)
             continue;
         float x0 = (float)r->x / (float)a->grey_w, y0 = (float)r->y / (float)a->grey_h;
         float x1 = (float)(r->x + r->w) / (float)a->grey_w;
