@@ -51,7 +51,7 @@ static int parse_args(int argc, char **argv, options *o)
     memset(o, 0, sizeof(*o));
     o->threads = 1;
     o->models = getenv("PORCH_MODELS_DIR") != NULL ? getenv("PORCH_MODELS_DIR") : ".deps/models";
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL)
             return -1;
@@ -75,7 +75,6 @@ static int parse_args(int argc, char **argv, options *o)
             o->threads = (unsigned)n;
         } else
             return -1;
-        i++;
     }
     return o->input != NULL && o->events != NULL ? 0 : -1;
 }

@@ -85,6 +85,7 @@ typedef struct porch_analysis_config {
     int crop;                       /* enum porch_analysis_crop */
     float crop_max_area;            /* AUTO: crop only when it covers at most this share of the frame */
     float crop_margin;              /* AUTO: context around the candidates' union, in its own sizes */
+    int motion_gate;                /* 1: a detection starts a track only on a motion candidate */
     /* Motion */
     int motion_sensitivity;         /* 1..10 */
     int motion_min_area;            /* pixels of the grey frame, 0 = motion's default */

@@ -38,12 +38,17 @@ typedef struct porch__an_rect {
 /*
  * The crop for this frame's candidate regions (grey frame gw x gh, colour
  * picture cw x ch): their union, widened by margin on each side, grown to a
- * square in colour pixels of at least a third of the shorter side, clamped
+ * square in colour pixels of at least 416 (the network input: never scaled
+ * up) or the shorter side if smaller, clamped
  * to the frame. Returns 1 and the crop if it covers at most max_area of the
  * frame, 0 (whole frame) otherwise or when there are no candidates.
  */
 int porch__an_crop(const porch_motion_result *m, int gw, int gh, int cw, int ch,
                    float margin, float max_area, porch__an_rect *crop);
+
+/* gate.c: copies into a->feed the detections of a->dets[0..n) the events
+ * stage should see (and, on a crop, the carried tracks); returns how many. */
+size_t porch__an_gate(porch_analysis *a, size_t n, const porch__an_rect *crop, int cropped);
 
 struct porch_analysis {
     porch_analysis_config cfg;
@@ -55,7 +60,8 @@ struct porch_analysis {
     float *input;                    /* PORCH_NANODET_INPUT_COUNT */
     float *outputs[6];               /* nanodet's heads, output order */
     porch_nanodet_det raw[PORCH_ANALYSIS_MAX_DETS];
-    porch_detection dets[PORCH_ANALYSIS_MAX_DETS + PORCH_EVENTS_MAX_TRACKS]; /* + carried */
+    porch_detection dets[PORCH_ANALYSIS_MAX_DETS];    /* the detector's, reported */
+    porch_detection feed[PORCH_ANALYSIS_MAX_DETS + PORCH_EVENTS_MAX_TRACKS]; /* to events */
     porch_track tracks[PORCH_EVENTS_MAX_TRACKS];                /* scratch */
     porch_motion_result mres;        /* step 1's result, for step 2 */
     int64_t pts_us, last_detect_us;  /* last_detect_us = INT64_MIN before the first */

@@ -22,7 +22,7 @@ void porch_analysis_config_default(porch_analysis_config *cfg)
     cfg->min_score = ev.rules[0].min_score;
     cfg->min_seconds = ev.rules[0].min_seconds;
     cfg->cooldown_seconds = ev.rules[0].cooldown_seconds;
-    cfg->min_hits = 3;
+    cfg->min_hits = 1;
     cfg->detect_score = 0.35f;
     cfg->nms_iou = 0.6f;
     cfg->max_detect_fps = 5.0f;
@@ -30,6 +30,7 @@ void porch_analysis_config_default(porch_analysis_config *cfg)
     cfg->crop = PORCH_ANALYSIS_CROP_AUTO;
     cfg->crop_max_area = 0.35f;
     cfg->crop_margin = 0.5f;
+    cfg->motion_gate = 1;
     cfg->motion_sensitivity = 5;
     cfg->iou_min = ev.iou_min;
     cfg->match_dist = ev.match_dist;
@@ -79,6 +80,7 @@ static const ikey ikeys[] = {
     I("motion_min_area", motion_min_area, 0, PORCH_MOTION_MAX_DIM * PORCH_MOTION_MAX_DIM),
     I("track_max_misses", max_misses, 1, 1000),
     I("min_hits", min_hits, 1, 1000),
+    I("motion_gate", motion_gate, 0, 1),
 };
 #undef I
 

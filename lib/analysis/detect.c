@@ -77,52 +77,12 @@ static int run_detector(porch_analysis *a, const porch_analysis_image *c, pix_re
     return PORCH_OK;
 }
 
-/* COCO index standing for an alert class when a track is carried. */
-static int coco_of(int cls)
-{
-    return cls == PORCH_CLASS_PERSON ? 0 : cls == PORCH_CLASS_VEHICLE ? 2 : 16;
-}
-
-/* Share of box b inside rectangle r. */
-static float inside(const porch_track *b, const porch__an_rect *r)
-{
-    float w = fminf(b->x1, r->x1) - fmaxf(b->x0, r->x0);
-    float h = fminf(b->y1, r->y1) - fmaxf(b->y0, r->y0);
-    float area = (b->x1 - b->x0) * (b->y1 - b->y0);
-    return w > 0.0f && h > 0.0f && area > 0.0f ? w * h / area : 0.0f;
-}
-
-/*
- * A crop hides the rest of the frame, so tracks there would count misses
- * and be lost: a parked car would come back as a new track the next time
- * the detector sees it and alert as an arrival. Stationary or suppressed
- * tracks (the only ones that cannot alert without moving) that lie mostly
- * outside the crop are carried: their last box is fed again, which keeps
- * them in place. Moving tracks outside the crop are not: they may be false.
- * Returns the detections appended after a->dets[n].
- */
-static size_t carry_tracks(porch_analysis *a, const porch__an_rect *crop, size_t n)
-{
-    size_t nt = 0, k = 0;
-
-    if (porch_events_tracks(a->events, a->tracks, PORCH_EVENTS_MAX_TRACKS, &nt) != PORCH_OK)
-        return 0;
-    for (size_t i = 0; i < nt && n + k < sizeof a->dets / sizeof a->dets[0]; i++) {
-        const porch_track *t = &a->tracks[i];
-        if ((!t->stationary && !t->suppressed) || inside(t, crop) > 0.5f)
-            continue;
-        a->dets[n + k++] = (porch_detection){ t->x0, t->y0, t->x1, t->y1, t->score,
-                                              coco_of(t->cls) };
-    }
-    return k;
-}
-
 /* The detector and the events stage for this frame, into out. */
 static int detect_frame(porch_analysis *a, const porch_analysis_image *c,
                         porch_analysis_result *out)
 {
     porch__an_rect crop = { 0.0f, 0.0f, 1.0f, 1.0f };
-    size_t n = 0, carried = 0;
+    size_t n = 0, nfeed;
     int err;
 
     if (a->cfg.crop == PORCH_ANALYSIS_CROP_AUTO && a->why == PORCH_ANALYSIS_WHY_MOTION)
@@ -137,13 +97,12 @@ static int detect_frame(porch_analysis *a, const porch_analysis_image *c,
     out->crop_y1 = crop.y1;
     memcpy(out->dets, a->dets, n * sizeof(a->dets[0]));
     out->ndets = n;
-    if (out->cropped)
-        carried = carry_tracks(a, &crop, n);
+    nfeed = porch__an_gate(a, n, &crop, out->cropped);
     out->detected = 1;
     out->why = a->why;
     a->last_detect_us = a->pts_us;
     a->detects++;
-    return porch_events_update(a->events, a->pts_us, a->dets, n + carried, out->events,
+    return porch_events_update(a->events, a->pts_us, a->feed, nfeed, out->events,
                                PORCH_EVENTS_MAX_OUT, &out->nevents);
 }
 

@@ -137,10 +137,12 @@ static void test_crop(void)
     m.nregions = 2;
     m.regions[0] = (porch_motion_region){ .x = 100, .y = 80, .w = 10, .h = 20, .candidate = 1 };
     m.regions[1] = (porch_motion_region){ .x = 0, .y = 0, .w = 320, .h = 180, .candidate = 0 };
-    CHECK(porch__an_crop(&m, 320, 180, 640, 360, 0.5f, 0.35f, &r) == 1);
-    /* Square in colour pixels, at least a third of the shorter side (120 px). */
-    float w = (r.x1 - r.x0) * 640.0f, h = (r.y1 - r.y0) * 360.0f;
-    CHECK(fabsf(w - h) < 0.5f && fabsf(w - 120.0f) < 0.5f);
+    /* Too big for a 640x360 picture (a 360-pixel square is 56 %): whole frame. */
+    CHECK(porch__an_crop(&m, 320, 180, 640, 360, 0.5f, 0.35f, &r) == 0);
+    CHECK(porch__an_crop(&m, 320, 180, 1920, 1080, 0.5f, 0.35f, &r) == 1);
+    /* Square, 416 pixels at least (never scaled up). */
+    float w = (r.x1 - r.x0) * 1920.0f, h = (r.y1 - r.y0) * 1080.0f;
+    CHECK(fabsf(w - h) < 0.5f && fabsf(w - 416.0f) < 0.5f);
     CHECK(r.x0 <= 100.0f / 320 && r.x1 >= 110.0f / 320 && r.y0 <= 80.0f / 180 && r.y1 >= 100.0f / 180);
     /* A large candidate: the whole frame. */
     m.regions[1].candidate = 1;
@@ -149,7 +151,7 @@ static void test_crop(void)
     /* Near the edge: the crop stays inside the frame. */
     m.nregions = 1;
     m.regions[0] = (porch_motion_region){ .x = 315, .y = 175, .w = 5, .h = 5, .candidate = 1 };
-    CHECK(porch__an_crop(&m, 320, 180, 640, 360, 0.5f, 0.35f, &r) == 1);
+    CHECK(porch__an_crop(&m, 320, 180, 1920, 1080, 0.5f, 0.35f, &r) == 1);
     CHECK(r.x1 <= 1.0f && r.y1 <= 1.0f && r.x0 >= 0.0f && r.y0 >= 0.0f);
 }
 

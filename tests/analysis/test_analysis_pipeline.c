@@ -19,8 +19,8 @@
 
 #define GW 160
 #define GH 90
-#define CW 320
-#define CH 180
+#define CW 1280
+#define CH 720
 #define FRAMES 40
 #define STEP_US 100000   /* 10 fps */
 
@@ -45,7 +45,7 @@ static void draw(int k, uint8_t *grey, uint8_t *bgr)
     }
     for (int y = 0; y < CH; y++)
         for (int x = 0; x < CW; x++)
-            memset(&bgr[(y * CW + x) * 3], grey[(y / 2) * GW + x / 2], 3);
+            memset(&bgr[(y * CW + x) * 3], grey[(y / 8) * GW + x / 8], 3);
 }
 
 static porch_nn_model *load_model(void)
