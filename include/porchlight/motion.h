@@ -71,6 +71,7 @@ typedef struct porch_motion_config {
 #define PORCH_MOTION_NO_SHADOW  0x4  /* no shadow suppression */
 #define PORCH_MOTION_NO_SHIFT   0x8  /* no camera-shift compensation */
 #define PORCH_MOTION_NO_GATING  0x10 /* every tracked region is a candidate */
+#define PORCH_MOTION_NO_BOOT    0x20 /* no bootstrap reference after the first frame */
 
 /* porch_motion_result.global flags */
 #define PORCH_MOTION_GLOBAL_INIT   0x1  /* model (re)initialised on this frame */

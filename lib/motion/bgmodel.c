@@ -34,6 +34,11 @@
 #ifndef BLINK_DECAY
 #define BLINK_DECAY 4
 #endif
+/* A decision flip counts as a blink when the state it ends had held for at
+ * most this many frames after the one it began on. */
+#ifndef BLIP_RUN
+#define BLIP_RUN 4
+#endif
 /* Pixels blinking at least this much are left out of the bootstrap test. */
 #ifndef BOOT_BLINK
 #define BOOT_BLINK 32
@@ -195,7 +200,7 @@ double porch__bg_gain(const porch__bg *bg, const uint8_t *img)
         for (int x = 0; x < bg->w; x += 2) {
             size_t i = row + (size_t)x;
             int b;
-            if (bg->raw[i] || img[i] < 8 || img[i] > 247)
+            if ((bg->raw[i] & 1) || img[i] < 8 || img[i] > 247)
                 continue;
             b = sample_mean(bg->samples + i * NS);
             si += img[i];
@@ -234,6 +239,27 @@ static inline void update(porch__bg *bg, int x, int y, uint8_t v)
     }
 }
 
+/*
+ * Blink: +BLINK_INC when the raw decision flips after a run of at most
+ * BLIP_RUN frames: leaves and ripples flicker frame to frame, while a car
+ * keeps a pixel foreground for several frames and the road between cars
+ * background for several more (such a flip leaves blink as it is);
+ * -BLINK_DECAY on a frame without a flip.
+ */
+static inline void count_blink(porch__bg *bg, size_t i, int f)
+{
+    int state = bg->raw[i];
+
+    if (f == (state & 1)) {
+        bg->raw[i] = (uint8_t)(state + (state < 254 ? 2 : 0));
+        bg->blink[i] = (uint8_t)(bg->blink[i] > BLINK_DECAY ? bg->blink[i] - BLINK_DECAY : 0);
+        return;
+    }
+    bg->raw[i] = (uint8_t)f;
+    if ((state >> 1) <= BLIP_RUN)
+        bg->blink[i] = (uint8_t)(bg->blink[i] > 255 - BLINK_INC ? 255 : bg->blink[i] + BLINK_INC);
+}
+
 static inline int classify_pixel(porch__bg *bg, size_t i, uint8_t v)
 {
     int count, d, f;
@@ -245,11 +271,7 @@ static inline int classify_pixel(porch__bg *bg, size_t i, uint8_t v)
      * is absorbed over minutes, not seconds. */
     dm += f ? ((d << 8) - dm) >> 8 : ((d << 8) - dm) >> 5;
     bg->dmin[i] = (uint16_t)dm;
-    if (f != bg->raw[i])
-        bg->blink[i] = (uint8_t)(bg->blink[i] > 255 - BLINK_INC ? 255 : bg->blink[i] + BLINK_INC);
-    else
-        bg->blink[i] = (uint8_t)(bg->blink[i] > BLINK_DECAY ? bg->blink[i] - BLINK_DECAY : 0);
-    bg->raw[i] = (uint8_t)f;
+    count_blink(bg, i, f);
     if (bg->adaptive)
         adapt_threshold(bg, i);
     return f;

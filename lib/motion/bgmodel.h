@@ -32,7 +32,8 @@ typedef struct porch__bg {
     uint16_t *dmin;     /* 8.8 fixed point grey levels */
     uint8_t *blink;     /* 0..255 */
     uint8_t *r;         /* current threshold, grey levels */
-    uint8_t *raw;       /* previous raw decision: 1 foreground, 0 background */
+    uint8_t *raw;       /* bit 0: previous raw decision (1 foreground); bits 1..7:
+                         * frames it has held since (saturating at 127) */
     uint32_t rng;       /* xorshift32 state, never 0 */
     int r_min;          /* lower bound of r (from sensitivity) */
     int adaptive;       /* 0: fixed r = r_min (plain ViBe, for ablation) */

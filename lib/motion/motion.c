@@ -325,7 +325,8 @@ int porch_motion_process(porch_motion *m, const uint8_t *grey, size_t stride,
     copy_in(m, grey, stride);
     if (out->frame == 0) {
         reinit(m, m->cur);
-        porch__bg_boot_start(&m->bg, m->cur);
+        if (!(m->cfg.flags & PORCH_MOTION_NO_BOOT))
+            porch__bg_boot_start(&m->bg, m->cur);
         m->settle = 0; /* nothing to settle from: no tracks, no previous model */
         out->global = PORCH_MOTION_GLOBAL_INIT;
         return PORCH_OK;

@@ -300,6 +300,134 @@ static void test_camera_pan(void)
     porch_motion_free(m);
 }
 
+/* A day/night (IR) switch remaps grey levels non-linearly (no single gain
+ * explains it) across the whole frame at once: the model is reseeded, the
+ * mask does not flood and nothing is handed over. */
+static void test_ir_switch(void)
+{
+    scene s = { .rng = 13 };
+    porch_motion *m = new_model(NULL);
+    porch_motion_result r;
+    int cands = 0, reseeds = 0;
+    float fg_max = 0;
+
+    make_background(&s, 0);
+    warm_up(m, &s, 30);
+    for (int i = 0; i < 40; i++) {
+        render(&s, 1.0);
+        for (int k = 0; k < W * H; k++) /* IR: what was dark is bright, and back */
+            s.frame[k] = (uint8_t)(255 - s.frame[k]);
+        CHECK_OK(porch_motion_process(m, s.frame, W, 0, &r));
+        DUMP(r);
+        cands += r.ncandidates;
+        reseeds += (r.global & PORCH_MOTION_GLOBAL_INIT) != 0;
+        fg_max = r.fg_fraction > fg_max ? r.fg_fraction : fg_max;
+    }
+    CHECK(cands == 0);
+    CHECK(reseeds == 1);
+    CHECK(fg_max < 0.05f);
+    porch_motion_free(m);
+}
+
+/* An object coming close grows over several frames until it covers most of
+ * the frame: it is not a global change (no reseed, which would learn it as
+ * background) and stays a candidate. */
+static void test_growing_object(void)
+{
+    scene s = { .rng = 15 };
+    porch_motion *m = new_model(NULL);
+    porch_motion_result r;
+    int reseeds = 0, late_hits = 0;
+
+    make_background(&s, 0);
+    warm_up(m, &s, 20);
+    for (int i = 0; i < 40; i++) {
+        int half_w = 8 + (i < 30 ? i : 30) * 2, half_h = 5 + (i < 30 ? i : 30) * 4 / 3;
+        render(&s, 1.0);
+        for (int y = H / 2 - half_h; y < H / 2 + half_h; y++)
+            for (int x = W / 2 - half_w + (i & 1); x < W / 2 + half_w; x++)
+                if (x >= 0 && x < W && y >= 0 && y < H)
+                    s.frame[y * W + x] = (uint8_t)(215 + (x + y + i) % 7 * 5);
+        CHECK_OK(porch_motion_process(m, s.frame, W, 0, &r));
+        DUMP(r);
+        reseeds += (r.global & PORCH_MOTION_GLOBAL_INIT) != 0;
+        late_hits += i >= 30 && r.ncandidates > 0;
+    }
+    CHECK(r.fg_fraction > 0.35f);
+    CHECK(reseeds == 0);
+    CHECK(late_hits >= 9);
+    porch_motion_free(m);
+}
+
+/* A square already there on the first frame that changes slowly (a person
+ * standing, shifting): the bootstrap reference keeps it from being learnt,
+ * so it becomes a candidate once it has changed by more than the threshold;
+ * without the bootstrap (PORCH_MOTION_NO_BOOT) the model absorbs it. */
+static int present_from_start(unsigned flags)
+{
+    scene s = { .rng = 17 };
+    porch_motion_config cfg;
+    porch_motion *m;
+    porch_motion_result r;
+    int hits = 0;
+
+    porch_motion_config_default(&cfg, W, H);
+    cfg.flags = flags;
+    m = new_model(&cfg);
+    make_background(&s, 0);
+    for (int i = 0; i < 120; i++) {
+        render(&s, 1.0);
+        for (int y = 30; y < 70; y++)
+            for (int x = 50; x < 80; x++)
+                s.frame[y * W + x] = (uint8_t)(120 + (x * 7 + y * 3) % 11 + i / 2);
+        CHECK_OK(porch_motion_process(m, s.frame, W, i * 100000, &r));
+        DUMP(r);
+        for (int k = 0; k < r.ncandidates; k++)
+            hits += i >= 80 && r.regions[k].x < 80 && r.regions[k].x + r.regions[k].w > 50;
+    }
+    porch_motion_free(m);
+    return hits;
+}
+
+static void test_bootstrap(void)
+{
+    int with = present_from_start(0), without = present_from_start(PORCH_MOTION_NO_BOOT);
+
+    CHECK(with >= 36);
+    CHECK(without < with / 2);
+}
+
+/* Blink counts flips that end short runs: a patch flickering frame to frame
+ * (leaves, ripples) becomes dynamic background; a lamp that stays on and
+ * off for 8 frames at a time does not. */
+static float patch_dynamic(int period)
+{
+    scene s = { .rng = 19 };
+    porch_motion *m = new_model(NULL);
+    porch_motion_result r;
+    float dyn = 0;
+
+    make_background(&s, 0);
+    warm_up(m, &s, 20);
+    for (int i = 0; i < 80; i++) {
+        render(&s, 1.0);
+        if ((i / period) % 2 == 0)
+            square(&s, 70, 40, 16, 240);
+        CHECK_OK(porch_motion_process(m, s.frame, W, 0, &r));
+        DUMP(r);
+        for (int k = 0; k < r.nregions && i >= 60; k++)
+            dyn = r.regions[k].dynamic > dyn ? r.regions[k].dynamic : dyn;
+    }
+    porch_motion_free(m);
+    return dyn;
+}
+
+static void test_blink_runs(void)
+{
+    CHECK(patch_dynamic(1) > 0.5f);
+    CHECK(patch_dynamic(8) < 0.1f);
+}
+
 int main(void)
 {
     test_config();
@@ -309,5 +437,9 @@ int main(void)
     test_oscillation();
     test_mask_and_zone();
     test_camera_pan();
+    test_ir_switch();
+    test_growing_object();
+    test_bootstrap();
+    test_blink_runs();
     return CHECK_DONE();
 }

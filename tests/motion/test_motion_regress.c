@@ -5,7 +5,10 @@
  * cdnet-highway, frames 1..800 (scored from 470 on, as CDnet does): frame
  * recall of labelled vehicles and pixel F-measure must stay near what
  * docs/MOTION.md reports. sbi-foliage (nuisance only): the share of frames
- * with a candidate region must stay low. Bounds sit a little below the
+ * with a candidate region must stay low. sbi-cavignal (a person standing
+ * from the first frame: the bootstrap reference) and sbi-highwayI (dense
+ * traffic: blink counts only short runs): frame recall must stay high.
+ * Bounds sit a little below the
  * measured values so that the test catches regressions, not noise.
  */
 #include <stdio.h>
@@ -122,6 +125,18 @@ int main(void)
            t.labelled, rec, prec, f);
     CHECK(t.recalled >= t.labelled * 97 / 100);
     CHECK(f >= 0.75);
+
+    snprintf(dir, sizeof(dir), "%s/sequences/sbi-cavignal", td);
+    CHECK_OK(run(dir, 1000, 0, 1, &t));
+    printf("sbi-cavignal: frame recall %d/%d\n", t.recalled, t.labelled);
+    REQUIRE(t.labelled > 200);
+    CHECK(t.recalled >= t.labelled * 88 / 100);
+
+    snprintf(dir, sizeof(dir), "%s/sequences/sbi-highwayI", td);
+    CHECK_OK(run(dir, 1000, 0, 1, &t));
+    printf("sbi-highwayI: frame recall %d/%d\n", t.recalled, t.labelled);
+    REQUIRE(t.labelled > 200);
+    CHECK(t.recalled >= t.labelled * 97 / 100);
 
     snprintf(dir, sizeof(dir), "%s/sequences/sbi-foliage", td);
     CHECK_OK(run(dir, 1000, 0, 0, &t));
