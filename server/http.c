@@ -36,6 +36,7 @@ struct porch_srv_conn {
     int fd;
     int in_request;
     uint64_t since_us;
+    uint64_t body_deadline_us;   /* 0, or when a body still arriving is cut off */
 };
 
 uint64_t porch_srv_now_us(void)
@@ -374,6 +375,23 @@ static void conn_mark(porch_srv *s, struct MHD_Connection *c, int in_request)
     pthread_mutex_lock(&s->conn_lock);
     pc->in_request = in_request;
     pc->since_us = porch_srv_mono_us();
+    pc->body_deadline_us = 0;
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* A body must arrive within header_timeout plus its length at min_body_rate:
+ * the sweeper cuts a connection that declares more than it sends. */
+static void body_deadline(porch_srv *s, porch_srv_req *r)
+{
+    struct porch_srv_conn *pc = conn_of(r->conn);
+    uint64_t secs = s->cfg.header_timeout_s;
+
+    if (!pc)
+        return;
+    if (s->cfg.min_body_rate)
+        secs += (r->has_length ? r->content_length : r->body_cap) / s->cfg.min_body_rate;
+    pthread_mutex_lock(&s->conn_lock);
+    pc->body_deadline_us = porch_srv_mono_us() + secs * 1000000u;
     pthread_mutex_unlock(&s->conn_lock);
 }
 
@@ -403,6 +421,8 @@ static int first_call(porch_srv *s, porch_srv_req *r, const char *url, const cha
     if (rd->r.body != BODY_NONE && r->has_length && r->content_length > cap_of(&s->cfg, rd->cap))
         return porch_srv_error(r, 413, "too_large", "request body exceeds the limit");
     r->body_cap = (size_t)cap_of(&s->cfg, rd->cap);
+    if (rd->r.body != BODY_NONE)
+        body_deadline(s, r);
     if (rd->r.body == BODY_STREAM)
         return rd->r.begin(r);
     return PORCH_OK;
@@ -484,6 +504,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;  /* drop the connection; completion cleans up */
         return MHD_YES;
     }
+    conn_mark(s, conn, 1);   /* body done: no deadline while the response is produced */
     last_call(r);
     return MHD_YES;
 }
@@ -498,8 +519,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     conn_mark(s, conn, 0);
     if (!r)
         return;
-    if (r->up_fd >= 0)
+    if (r->up_fd >= 0) {
+        /* Cut off mid-body: nothing acknowledged. At offset 0 nothing ever was. */
         s->blobs->ops->append_abort(s->blobs, r->up_fd);
+        if (r->up_off == 0)
+            s->blobs->ops->partial_delete(s->blobs, r->hh, r->up_clip);
+    }
     if (r->counted_upload)
         porch_srv_metrics_add(&s->metrics, &s->metrics.uploads, -1);
     porch_srv_metrics_request(&s->metrics, r->route ? r->route->group : RG_OTHER, r->status,
@@ -552,9 +577,11 @@ void porch_srv_reap_slow(porch_srv *s)
 
     pthread_mutex_lock(&s->conn_lock);
     for (struct porch_srv_conn *pc = s->conns; pc; pc = pc->next)
-        if (!pc->in_request && pc->fd >= 0 && now - pc->since_us > lim) {
+        if (pc->fd >= 0 && ((!pc->in_request && now - pc->since_us > lim) ||
+                            (pc->body_deadline_us && now > pc->body_deadline_us))) {
             shutdown(pc->fd, SHUT_RDWR);
             pc->since_us = now;  /* once is enough */
+            pc->body_deadline_us = 0;
         }
     pthread_mutex_unlock(&s->conn_lock);
 }

@@ -53,7 +53,7 @@ static int hub_and_clip(porch_srv_req *r, uint8_t clip[PORCH_SRV_CLIP])
 
     if ((ret = porch_srv_authenticate(r)) != PORCH_OK || !r->authed)
         return ret ? ret : PORCH_ERR_INVALID_ARG;
-    if (r->me->role != PORCH_ROLE_HUB) {
+    if (!porch_authz_role_may(r->me, PORCH_AUTHZ_CLIP_UPLOAD)) {
         porch_srv_error(r, 403, "forbidden", "only a hub uploads clips");
         return PORCH_ERR_INVALID_ARG;
     }

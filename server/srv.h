@@ -185,6 +185,9 @@ void porch_srv_rate_fail(porch_srv *s, const char *addr, const uint8_t *dev);
 /* authz.c */
 #include "server/authz.h"
 
+/* Roster scope, or (support) a live grant covering the clip. */
+int porch_srv_clip_visible(porch_srv_req *r, const porch_srv_clip *c, porch_authz_action act);
+
 /* Appends one access-log entry for the authenticated caller and commits it. */
 int porch_srv_log_read(porch_srv_req *r, porch_log_kind kind, const uint8_t object[16]);
 
