@@ -55,7 +55,7 @@ uint64_t porch_srv_mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-enum { CAP_JSON, CAP_ROSTER, CAP_NOTICE, CAP_PATCH, CAP_NONE };
+enum { CAP_JSON, CAP_ROSTER, CAP_NOTICE, CAP_PATCH, CAP_GRANT, CAP_NONE };
 
 struct route_def {
     porch_srv_route r;
@@ -100,6 +100,14 @@ static const struct route_def routes[] = {
       porch_srv_route_notice_list, CAP_NONE),
     R("GET", "v1/households/*/notices/stream", RG_STREAM, BODY_NONE, NULL, NULL,
       porch_srv_route_notice_stream, CAP_NONE),
+    R("POST", "v1/households/*/grants", RG_GRANTS, BODY_BUFFER, NULL, NULL,
+      porch_srv_route_grant_post, CAP_GRANT),
+    R("GET", "v1/households/*/grants", RG_GRANTS, BODY_NONE, NULL, NULL,
+      porch_srv_route_grant_list, CAP_NONE),
+    R("DELETE", "v1/households/*/grants/*", RG_GRANTS, BODY_NONE, NULL, NULL,
+      porch_srv_route_grant_delete, CAP_NONE),
+    R("GET", "v1/households/*/clips/*/share", RG_GRANTS, BODY_NONE, NULL, NULL,
+      porch_srv_route_share_get, CAP_NONE),
     R("GET", "v1/households/*/log/checkpoint", RG_LOG, BODY_NONE, NULL, NULL,
       porch_srv_route_log_checkpoint, CAP_NONE),
     R("GET", "v1/households/*/log/entries", RG_LOG, BODY_NONE, NULL, NULL,
@@ -118,6 +126,7 @@ static uint64_t cap_of(const porch_srv_config *c, int cap)
     case CAP_ROSTER: return c->roster_max;
     case CAP_NOTICE: return c->notice_max;
     case CAP_PATCH: return c->patch_max;
+    case CAP_GRANT: return c->grant_max;
     default: return 0;
     }
 }

@@ -208,8 +208,3 @@ int porch_srv_route_clip_delete(porch_srv_req *r)
         return porch_srv_fail(r, ret);
     return porch_srv_empty(r, 204, NULL, NULL);
 }
-
-int porch_srv_clip_visible(porch_srv_req *r, const porch_srv_clip *c, porch_authz_action act)
-{
-    return porch_authz_allows(r->me, act, c->camera);
-}

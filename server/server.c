@@ -78,8 +78,10 @@ static void *sweeper(void *arg)
         pthread_mutex_unlock(&s->stop_lock);
         ticks++;
         porch_srv_reap_slow(s);
-        if (ticks % s->cfg.sweep_s == 0)
+        if (ticks % s->cfg.sweep_s == 0) {
             s->meta->ops->token_sweep(s->meta, porch_srv_now_us());
+            s->meta->ops->share_sweep(s->meta, porch_srv_now_us());
+        }
         if (ticks % s->cfg.keepalive_s == 0)
             porch_srv_sse_keepalive(s);
         pthread_mutex_lock(&s->stop_lock);
@@ -142,6 +144,7 @@ int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
     if ((ret = porch_init()) != PORCH_OK || (ret = porch_srv_auth_new(&s->auth)) != PORCH_OK ||
         (ret = open_stores(s)) != PORCH_OK)
         goto out;
+    s->meta->ops->share_sweep(s->meta, porch_srv_now_us());   /* expired grants: at start too */
     if (cfg->tls_cert[0] && ((ret = read_pem(cfg->tls_cert, &cert)) != PORCH_OK ||
                              (ret = read_pem(cfg->tls_key, &key)) != PORCH_OK))
         goto out;

@@ -26,7 +26,7 @@ typedef struct porch_srv_config {
     uint64_t quota;             /* bytes per household */
     uint64_t clip_max;          /* bytes per clip */
     uint64_t patch_max;         /* bytes per upload request */
-    uint64_t json_max, roster_max, notice_max;
+    uint64_t json_max, roster_max, notice_max, grant_max;
     uint64_t token_ttl_s;
     unsigned auth_fails_per_min;
     unsigned conn_limit;
@@ -213,6 +213,10 @@ int porch_srv_route_notice_list(porch_srv_req *r);
 int porch_srv_route_notice_stream(porch_srv_req *r);
 void porch_srv_sse_wake(porch_srv *s, const uint8_t hh[PORCH_SRV_HH]);
 void porch_srv_sse_stop_all(porch_srv *s);
+int porch_srv_route_grant_post(porch_srv_req *r);
+int porch_srv_route_grant_list(porch_srv_req *r);
+int porch_srv_route_grant_delete(porch_srv_req *r);
+int porch_srv_route_share_get(porch_srv_req *r);
 int porch_srv_route_log_checkpoint(porch_srv_req *r);
 int porch_srv_route_log_entries(porch_srv_req *r);
 int porch_srv_route_log_inclusion(porch_srv_req *r);
