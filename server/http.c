@@ -294,7 +294,7 @@ struct errmap {
 };
 
 static const struct errmap errmap[] = {
-    { PORCH_ERR_STORE_NOT_FOUND, 404, "not_found" },
+    { PORCH_ERR_NOT_FOUND, 404, "not_found" },
     { PORCH_ERR_EXISTS, 409, "conflict" },
     { PORCH_ERR_QUOTA, 413, "quota_exceeded" },
     { PORCH_ERR_TOO_LARGE, 413, "too_large" },

@@ -112,13 +112,13 @@ static int readable_clip(porch_srv_req *r, porch_srv_clip *c, porch_authz_action
         return PORCH_ERR_INVALID_ARG;
     }
     ret = r->srv->meta->ops->clip_get(r->srv->meta, r->hh, clip, c);
-    if (ret != PORCH_OK && ret != PORCH_ERR_STORE_NOT_FOUND) {
+    if (ret != PORCH_OK && ret != PORCH_ERR_NOT_FOUND) {
         porch_srv_fail(r, ret);
         return ret;
     }
-    if (ret == PORCH_ERR_STORE_NOT_FOUND || !porch_srv_clip_visible(r, c, act)) {
+    if (ret == PORCH_ERR_NOT_FOUND || !porch_srv_clip_visible(r, c, act)) {
         porch_srv_error(r, 404, "not_found", "no such clip");
-        return PORCH_ERR_STORE_NOT_FOUND;
+        return PORCH_ERR_NOT_FOUND;
     }
     return PORCH_OK;
 }
@@ -202,7 +202,7 @@ int porch_srv_route_clip_delete(porch_srv_req *r)
     /* Wraps first: once the header is random, no share or copy of the
      * database can recover the content key; then the name and the row. */
     ret = s->blobs->ops->shred(s->blobs, r->hh, c.clip, c.header_len);
-    if (ret != PORCH_OK && ret != PORCH_ERR_STORE_NOT_FOUND)
+    if (ret != PORCH_OK && ret != PORCH_ERR_NOT_FOUND)
         return porch_srv_fail(r, ret);
     if ((ret = s->meta->ops->clip_delete(s->meta, r->hh, c.clip)) != PORCH_OK)
         return porch_srv_fail(r, ret);

@@ -246,7 +246,7 @@ int porch_srv_route_share_get(porch_srv_req *r)
         return porch_srv_error(r, 400, "bad_request", "clip id must be 32 hex digits");
     ret = s->meta->ops->share_get(s->meta, r->hh, clip, r->dev, porch_srv_now_us(), g, &data,
                                   &len);
-    if (ret == PORCH_ERR_STORE_NOT_FOUND)
+    if (ret == PORCH_ERR_NOT_FOUND)
         return porch_srv_error(r, 404, "not_found", "no share under a live grant");
     if (ret == PORCH_OK && (ret = porch_srv_log_read(r, PORCH_LOG_KIND_GRANT, g)) == PORCH_OK)
         ret = porch_srv_bytes(r, 200, data, len, "application/octet-stream");

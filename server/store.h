@@ -105,7 +105,7 @@ typedef struct porch_srv_meta_ops {
     int (*token_get)(porch_srv_meta *m, const uint8_t th[32], uint8_t hh[PORCH_SRV_HH],
                      uint8_t dev[PORCH_SIGN_PK_BYTES], uint64_t *expires_us);
     int (*token_sweep)(porch_srv_meta *m, uint64_t now_us);
-    /* Uploads in progress. get: PORCH_ERR_STORE_NOT_FOUND when none. */
+    /* Uploads in progress. get: PORCH_ERR_NOT_FOUND when none. */
     int (*upload_get)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],
                       const uint8_t clip[PORCH_SRV_CLIP], porch_srv_upload *out);
     int (*upload_put)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],

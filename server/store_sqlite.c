@@ -191,14 +191,14 @@ static int run(sqlite3_stmt *s)
     return rc == SQLITE_CONSTRAINT ? PORCH_ERR_EXISTS : PORCH_ERR_STORE;
 }
 
-/* Steps to the first row: PORCH_OK, PORCH_ERR_STORE_NOT_FOUND, or PORCH_ERR_STORE. */
+/* Steps to the first row: PORCH_OK, PORCH_ERR_NOT_FOUND, or PORCH_ERR_STORE. */
 static int row(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
 
     if (rc == SQLITE_ROW)
         return PORCH_OK;
-    return rc == SQLITE_DONE ? PORCH_ERR_STORE_NOT_FOUND : PORCH_ERR_STORE;
+    return rc == SQLITE_DONE ? PORCH_ERR_NOT_FOUND : PORCH_ERR_STORE;
 }
 
 static int begin(struct sq_meta *m)
@@ -582,7 +582,7 @@ static int clip_delete(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH],
     bind_key(s, hh, clip);
     ret = run(s);
     if (ret == PORCH_OK && sqlite3_changes(m->db) != 1)
-        ret = PORCH_ERR_STORE_NOT_FOUND;
+        ret = PORCH_ERR_NOT_FOUND;
     sqlite3_reset(s);
     if (ret == PORCH_OK) {
         s = stmt(m, S_REC_DEL);
@@ -745,7 +745,7 @@ static int grant_revoke(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH], cons
     bind_blob(s, 2, g, 16);
     ret = run(s);
     if (ret == PORCH_OK && sqlite3_changes(m->db) != 1)
-        ret = PORCH_ERR_STORE_NOT_FOUND;
+        ret = PORCH_ERR_NOT_FOUND;
     sqlite3_reset(s);
     if (ret == PORCH_OK) {
         s = stmt(m, S_SHARE_DEL_GRANT);
@@ -935,7 +935,7 @@ static int view_leaf(const porch_log_store *s, uint64_t index, uint8_t out[PORCH
     LOCK(V(s)->m);
     ret = node_locked(V(s)->m, V(s)->hh, 0, index, out);
     UNLOCK(V(s)->m);
-    return ret == PORCH_ERR_STORE_NOT_FOUND ? PORCH_ERR_INVALID_ARG : ret;
+    return ret == PORCH_ERR_NOT_FOUND ? PORCH_ERR_INVALID_ARG : ret;
 }
 
 static int view_subtree(const porch_log_store *s, uint64_t lo, unsigned level,
@@ -946,7 +946,7 @@ static int view_subtree(const porch_log_store *s, uint64_t lo, unsigned level,
     LOCK(V(s)->m);
     ret = node_locked(V(s)->m, V(s)->hh, level, lo, out);
     UNLOCK(V(s)->m);
-    return ret == PORCH_ERR_STORE_NOT_FOUND ? PORCH_ERR_UNSUPPORTED : ret;
+    return ret == PORCH_ERR_NOT_FOUND ? PORCH_ERR_UNSUPPORTED : ret;
 }
 
 static void view_destroy(porch_log_store *s)

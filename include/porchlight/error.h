@@ -81,7 +81,7 @@ enum porch_err {
 
     /* Server and its stores: -110 .. -129 (server/). */
     PORCH_ERR_STORE = -110,             /* the server's metadata or blob store failed */
-    PORCH_ERR_STORE_NOT_FOUND = -111,   /* no such object in the server's store */
+    PORCH_ERR_NOT_FOUND = -111,         /* no such object in the server's store */
     PORCH_ERR_EXISTS = -112,            /* object already exists (or changed concurrently) */
     PORCH_ERR_QUOTA = -113,             /* household storage quota exceeded */
     PORCH_ERR_UPLOAD_OFFSET = -114,     /* upload offset differs from the stored offset */
@@ -104,7 +104,7 @@ enum porch_err {
     PORCH_ERR_HTTP_STATUS = -136,       /* server answered with an unexpected status */
     PORCH_ERR_UNAUTHORIZED = -137,      /* 401: not authenticated (or token no longer valid) */
     PORCH_ERR_FORBIDDEN = -138,         /* 403: authenticated but not allowed */
-    PORCH_ERR_NOT_FOUND = -139,         /* 404: no such object (or not visible to us) */
+    /* -139 unused: a 404 is the server's PORCH_ERR_NOT_FOUND (-111) */
     PORCH_ERR_CONFLICT = -140,          /* 409: state conflict (exists, offset, rollback) */
     PORCH_ERR_RATE_LIMITED = -141,      /* 429: too many attempts, retry later */
     PORCH_ERR_REJECTED = -142,          /* 400/413/422: the server refused the request */

@@ -211,6 +211,7 @@ static void test_rules(struct household *h, const porch_roster *r,
     CHECK_OK(porch_grant_create(g, h->owner, &enc, &len));
     CHECK(len == PORCH_GRANT_MAX_BYTES);
     CHECK_OK(porch_grant_parse(&p, enc, len));
+    porch_grant_free(p);
     CHECK_ERR(porch_grant_parse(&p, enc, PORCH_GRANT_MAX_BYTES + 1), PORCH_ERR_TOO_LARGE);
     porch_grant_free(p);
     free(enc);
