@@ -91,7 +91,7 @@ static void monitor_step(void)
     size_t n = 0;
     porch_log_checkpoint cp;
     porch_log_consistency *proof = NULL;
-    json_t *j;
+    json_t *j = NULL;
 
     REQUIRE(get("/log/checkpoint", t_owner, &r, NULL) == 200 && (j = body_json(&r)));
     REQUIRE(b64dec(json_string_value(json_object_get(j, "checkpoint")), raw, sizeof raw, &n));
@@ -119,7 +119,7 @@ static void check_all_entries(void)
     uint64_t size = mon.head.tree_size;
     char q[96];
     struct resp r;
-    json_t *j;
+    json_t *j = NULL;
     uint8_t raw[PORCH_LOG_PROOF_MAX_BYTES], e[PORCH_LOG_ENTRY_BYTES];
     size_t n;
 
@@ -130,7 +130,7 @@ static void check_all_entries(void)
         porch_log_inclusion *p = malloc(sizeof *p);
         porch_log_entry dec;
         struct resp pr;
-        json_t *pj;
+        json_t *pj = NULL;
         REQUIRE(p && b64dec(json_string_value(json_array_get(json_object_get(j, "entries"), i)),
                             e, sizeof e, &n) && n == sizeof e);
         CHECK_OK(porch_log_entry_decode(&dec, e, n));
@@ -172,7 +172,7 @@ static void read_logged(const char *suffix, const char *token, long status, long
 static void test_setup(void)
 {
     struct resp r;
-    json_t *j;
+    json_t *j = NULL;
 
     CHECK(srv_create_household(&S, H.roster) == 201);
     CHECK(srv_create_household(&S, H.roster) == 409);
@@ -193,7 +193,7 @@ static void test_clips(struct test_clip *tc)
 {
     char suffix[256], cid[33];
     struct resp r;
-    json_t *j;
+    json_t *j = NULL;
     porch_clip_info info;
 
     REQUIRE(porch_clip_header_parse(&info, tc->bytes, tc->len) == PORCH_OK);
@@ -245,7 +245,7 @@ static void test_notices(void)
     size_t len = 0;
     char path[256];
     struct resp r;
-    json_t *j;
+    json_t *j = NULL;
 
     REQUIRE(porch_notice_seal(&n, &len, H.hub, H.roster, "front", 1234, ev, &meta) == PORCH_OK);
     hh_path(path, sizeof path, HH, "/notices");
@@ -342,7 +342,8 @@ static void test_bad_input(void)
     CHECK(r.status == 422 && is_error(&r, NULL));
     resp_free(&r);
     /* Content-Length larger than the body, then the client gives up */
-    int fd = raw_send("POST /v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"", 73);
+    const char *short_req = "POST /v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"";
+    int fd = raw_send(short_req, strlen(short_req));
     shutdown(fd, SHUT_WR);
     CHECK(closed_within(fd, 12000));
     close(fd);
@@ -397,7 +398,7 @@ static void test_auth_abuse(void)
     char hhx[33], pkx[65], body[512], cx[65], sigx[129];
     uint8_t c[32], sig[64] = { 0 };
     struct resp r;
-    json_t *j;
+    json_t *j = NULL;
 
     hexs(hhx, HH, 16);
     hexs(pkx, pub->sign_pk, 32);

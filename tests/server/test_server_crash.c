@@ -58,7 +58,7 @@ static void check_visible(size_t n_complete, const uint8_t *unfinished)
 {
     char path[256];
     struct resp r;
-    json_t *j;
+    json_t *j = NULL;
 
     hh_path(path, sizeof path, HH, "/clips");
     http(&S, "GET", path, tok_owner, NULL, NULL, 0, &r);

@@ -141,6 +141,8 @@ void srv_start(struct srv *s, const char *const *extra)
     signal(SIGTERM, on_signal);
     signal(SIGALRM, on_signal);
     signal(SIGINT, on_signal);
+    signal(SIGABRT, on_signal);   /* a failed sanitizer check must not leave the server running */
+    signal(SIGSEGV, on_signal);
     for (int tries = 0; tries < 5; tries++) {
         s->port = free_port();
         snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
