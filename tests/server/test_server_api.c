@@ -8,6 +8,8 @@
  * of removed devices, path traversal): a clear 4xx, nothing stored, server up.
  */
 #include <arpa/inet.h>
+#include <curl/curl.h>
+#include <pthread.h>
 #include <dirent.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -238,6 +240,72 @@ static void test_clips(struct test_clip *tc)
     read_logged("/roster", t_hub, 200, 1, NULL, NULL);
 }
 
+struct sse {
+    char buf[65536];
+    size_t len;
+    int events;
+};
+
+static size_t sse_body(char *p, size_t sz, size_t n, void *ctx)
+{
+    struct sse *st = ctx;
+    size_t k = sz * n;
+
+    if (st->len + k >= sizeof st->buf)
+        return 0;
+    memcpy(st->buf + st->len, p, k);
+    st->len += k;
+    st->buf[st->len] = 0;
+    st->events = 0;
+    for (const char *q = st->buf; (q = strstr(q, "event: notice")); q++)
+        st->events++;
+    return st->events >= 2 ? 0 : k;   /* replayed one + live one: done */
+}
+
+static void *sse_thread(void *arg)
+{
+    struct sse *st = arg;
+    CURL *k = curl_easy_init();
+    char url[512], path[200], auth[128];
+    struct curl_slist *h = NULL;
+
+    hh_path(path, sizeof path, HH, "/notices/stream");
+    snprintf(url, sizeof url, "%s%s", S.url, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", t_member);
+    h = curl_slist_append(h, auth);
+    h = curl_slist_append(h, "Last-Event-ID: 0");
+    curl_easy_setopt(k, CURLOPT_URL, url);
+    curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(k, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, sse_body);
+    curl_easy_setopt(k, CURLOPT_WRITEDATA, st);
+    curl_easy_perform(k);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(k);
+    return NULL;
+}
+
+/* The stream replays what Last-Event-ID missed, then delivers a new notice live
+ * (the connection was suspended in between: no polling). */
+static void test_stream(const uint8_t *notice, size_t len)
+{
+    static struct sse st;
+    pthread_t t;
+    char path[256];
+    struct resp r;
+
+    REQUIRE(pthread_create(&t, NULL, sse_thread, &st) == 0);
+    usleep(700000);
+    CHECK(st.events == 1 && strstr(st.buf, "id: 1\n"));
+    hh_path(path, sizeof path, HH, "/notices");
+    CHECK(http(&S, "POST", path, t_hub, NULL, notice, len, &r) == 0 && r.status == 201);
+    resp_free(&r);
+    pthread_join(t, NULL);
+    CHECK(st.events == 2 && strstr(st.buf, "id: 2\n"));
+    monitor_step();
+}
+
 static void test_notices(void)
 {
     porch_clip_meta meta = { .end_us = 5, .reason = "person at the door" };
@@ -261,6 +329,10 @@ static void test_notices(void)
     json_decref(j);
     resp_free(&r);
     read_logged("/notices", t_back, 200, 0, NULL, NULL);   /* other camera: nothing, no log */
+    n[len / 2] ^= 1;
+    long long before = srv_log_size(&S, t_owner, HH);
+    test_stream(n, len);
+    CHECK(srv_log_size(&S, t_owner, HH) == before + 2);   /* each delivered notice logged */
     free(n);
 }
 
