@@ -20,6 +20,7 @@
  * head within header_timeout_s. A body must keep min_body_rate after 5 s.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,6 +596,20 @@ void porch_srv_reap_slow(porch_srv *s)
     pthread_mutex_unlock(&s->conn_lock);
 }
 
+/* MHD's own diagnostics, as JSON lines like everything else on stderr. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = 0;
+    porch_srv_slog("warn", "http", msg);
+}
+
 int porch__srv_daemon_start(porch_srv *s, const char *cert, const char *key);
 int porch__srv_daemon_start(porch_srv *s, const char *cert, const char *key)
 {
@@ -621,6 +636,7 @@ int porch__srv_daemon_start(porch_srv *s, const char *cert, const char *key)
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
         MHD_OPTION_HTTPS_MEM_KEY, key,
         MHD_OPTION_END);
