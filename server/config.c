@@ -29,7 +29,7 @@ void porch_srv_config_defaults(porch_srv_config *c)
     c->conn_limit = 4096;
     c->threads = 2;
     c->idle_timeout_s = 120;
-    c->header_timeout_s = 30;
+    c->header_timeout_s = 60;
     c->min_body_rate = 1024;
     c->sweep_s = 10;
     c->keepalive_s = 15;

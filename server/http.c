@@ -596,7 +596,13 @@ void porch_srv_reap_slow(porch_srv *s)
     pthread_mutex_unlock(&s->conn_lock);
 }
 
-/* MHD's own diagnostics, as JSON lines like everything else on stderr. */
+/* MHD's own diagnostics, as JSON lines like everything else on stderr. The
+ * format comes from libmicrohttpd, never from a request. */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wformat-nonliteral"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
