@@ -540,7 +540,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     porch_srv_metrics_request(&s->metrics, r->route ? r->route->group : RG_OTHER, r->status,
                               r->bytes_in, r->bytes_out);
     porch_srv_slog_request(r);
-    porch_roster_free(r->roster);
+    porch_srv_roster_release(s, r->roster);
     free(r->body);
     free(r);
     *ctx = NULL;

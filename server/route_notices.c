@@ -147,7 +147,7 @@ int porch_srv_route_notice_list(porch_srv_req *r)
  * The roster is re-read so a removed device's stream ends at once. */
 static int sse_fill(porch_srv_sse *st)
 {
-    porch_roster *roster = NULL;
+    const porch_roster *roster = NULL;
     const porch_member *me;
     json_t *arr = json_array();
     uint64_t last = st->last_seq;
@@ -181,7 +181,7 @@ static int sse_fill(porch_srv_sse *st)
     st->last_seq = last;
 out:
     json_decref(arr);
-    porch_roster_free(roster);
+    porch_srv_roster_release(st->srv, roster);
     return ret;
 }
 
