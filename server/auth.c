@@ -115,25 +115,6 @@ static int rate_limited(porch_srv_req *r)
     return porch_srv_queue(r, 429, resp);
 }
 
-/* Ownership: *out owned by the caller, released with porch_roster_free(). */
-int porch_srv_load_roster(porch_srv *s, const uint8_t hh[PORCH_SRV_HH], porch_roster **out,
-                          porch_roster_head *head)
-{
-    uint8_t owner[PORCH_SIGN_PK_BYTES], *bytes = NULL;
-    porch_roster_head h;
-    size_t len = 0;
-    int ret;
-
-    *out = NULL;
-    ret = s->meta->ops->household_get(s->meta, hh, owner, &h, &bytes, &len);
-    if (ret == PORCH_OK)
-        ret = porch_roster_load(out, bytes, len, owner, &h, NULL);
-    if (ret == PORCH_OK && head)
-        *head = h;
-    free(bytes);
-    return ret;
-}
-
 static int pick_challenge(porch_srv_auth *a, uint64_t now)
 {
     int oldest = 0;
@@ -151,7 +132,7 @@ int porch_srv_route_challenge(porch_srv_req *r)
 {
     porch_srv *s = r->srv;
     uint8_t hh[PORCH_SRV_HH], dev[PORCH_SIGN_PK_BYTES], c[32];
-    porch_roster *roster = NULL;
+    const porch_roster *roster = NULL;
     char hex[65];
     json_t *j = NULL;
     uint64_t now = porch_srv_now_us();
@@ -177,7 +158,7 @@ int porch_srv_route_challenge(porch_srv_req *r)
     ret = porch_srv_json(r, 200, json_pack("{s:s,s:I}", "challenge", hex, "expires_us",
                                            (json_int_t)(now + CHALLENGE_US)));
 out:
-    porch_roster_free(roster);
+    porch_srv_roster_release(s, roster);
     json_decref(j);
     return ret;
 }
@@ -258,7 +239,7 @@ int porch_srv_route_token(porch_srv_req *r)
 {
     porch_srv *s = r->srv;
     uint8_t hh[PORCH_SRV_HH], dev[PORCH_SIGN_PK_BYTES], c[32], sig[64];
-    porch_roster *roster = NULL;
+    const porch_roster *roster = NULL;
     const porch_member *m;
     json_t *j = NULL;
     int ret;
@@ -283,7 +264,7 @@ int porch_srv_route_token(porch_srv_req *r)
     }
     ret = issue_token(r, hh, dev, m->role);
 out:
-    porch_roster_free(roster);
+    porch_srv_roster_release(s, roster);
     json_decref(j);
     return ret;
 }

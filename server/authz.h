@@ -19,14 +19,21 @@ typedef enum porch_authz_action {
     PORCH_AUTHZ_NOTICE_READ,     /* camera-scoped */
     PORCH_AUTHZ_LOG_READ,
     PORCH_AUTHZ_GRANT_WRITE,
-    PORCH_AUTHZ_GRANT_READ
+    PORCH_AUTHZ_GRANT_READ,
+    PORCH_AUTHZ_SHARE_READ
 } porch_authz_action;
 
 /*
- * 1 when the active member m may do action (on camera, for camera-scoped
- * actions; NULL otherwise). m NULL (not an active member) -> 0. Support
- * devices get camera-scoped reads only through grants (checked by the
- * grant routes), never from here.
+ * Role check, decided first (a denial is 403): may a device with m's role
+ * ever do action? m NULL (not an active member) -> 0.
+ */
+int porch_authz_role_may(const porch_member *m, porch_authz_action action);
+
+/*
+ * Role and scope (a scope denial on a readable object is 404): 1 when m
+ * may do action on camera (NULL for actions that are not camera-scoped).
+ * A support device's camera-scoped reads come only from its grants
+ * (route_grants.c), never from its roster scope.
  */
 int porch_authz_allows(const porch_member *m, porch_authz_action action, const char *camera);
 

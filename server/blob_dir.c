@@ -140,7 +140,7 @@ static int partial_open(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
     }
     if (*fd >= 0)
         return PORCH_OK;
-    return errno == ENOENT ? PORCH_ERR_STORE_NOT_FOUND : PORCH_ERR_IO;
+    return errno == ENOENT ? PORCH_ERR_NOT_FOUND : PORCH_ERR_IO;
 }
 
 static int partial_delete(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
@@ -187,7 +187,7 @@ static int blob_open(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
     blob_path(D(pb), path, sizeof path, hh, clip);
     *fd = open(path, O_RDONLY | O_CLOEXEC);
     if (*fd < 0)
-        return errno == ENOENT ? PORCH_ERR_STORE_NOT_FOUND : PORCH_ERR_IO;
+        return errno == ENOENT ? PORCH_ERR_NOT_FOUND : PORCH_ERR_IO;
     if (fstat(*fd, &st) != 0) {
         close(*fd);
         *fd = -1;
@@ -222,7 +222,7 @@ static int shred(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
     blob_path(D(pb), path, sizeof path, hh, clip);
     blob_dir_path(D(pb), dir, sizeof dir, hh);
     if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-        return errno == ENOENT ? PORCH_ERR_STORE_NOT_FOUND : PORCH_ERR_IO;
+        return errno == ENOENT ? PORCH_ERR_NOT_FOUND : PORCH_ERR_IO;
     ret = overwrite_random(fd, header_len);
     close(fd);
     if (ret == PORCH_OK && unlink(path) != 0)

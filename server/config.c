@@ -23,12 +23,13 @@ void porch_srv_config_defaults(porch_srv_config *c)
     c->json_max = 64u << 10;
     c->roster_max = 1u << 20;
     c->notice_max = 64u << 10;
+    c->grant_max = 4u << 20;
     c->token_ttl_s = 15 * 60;
     c->auth_fails_per_min = 10;
     c->conn_limit = 4096;
     c->threads = 2;
     c->idle_timeout_s = 120;
-    c->header_timeout_s = 30;
+    c->header_timeout_s = 60;
     c->min_body_rate = 1024;
     c->sweep_s = 10;
     c->keepalive_s = 15;
@@ -50,6 +51,7 @@ static const struct key keys[] = {
     U("quota", quota, 1, UINT64_MAX >> 2), U("clip_max", clip_max, 1, UINT64_C(1) << 40),
     U("patch_max", patch_max, 1, UINT64_C(1) << 32), U("json_max", json_max, 256, 16u << 20),
     U("roster_max", roster_max, 256, 64u << 20), U("notice_max", notice_max, 256, 16u << 20),
+    U("grant_max", grant_max, 256, 64u << 20),
     U("token_ttl", token_ttl_s, 10, 86400), W("auth_fails_per_min", auth_fails_per_min, 1, 100000),
     W("conn_limit", conn_limit, 16, 1000000), W("threads", threads, 1, 64),
     W("idle_timeout", idle_timeout_s, 1, 86400), W("header_timeout", header_timeout_s, 1, 3600),

@@ -20,6 +20,7 @@
  * head within header_timeout_s. A body must keep min_body_rate after 5 s.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct porch_srv_conn {
     int fd;
     int in_request;
     uint64_t since_us;
+    uint64_t body_deadline_us;   /* 0, or when a body still arriving is cut off */
 };
 
 uint64_t porch_srv_now_us(void)
@@ -54,7 +56,7 @@ uint64_t porch_srv_mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-enum { CAP_JSON, CAP_ROSTER, CAP_NOTICE, CAP_PATCH, CAP_NONE };
+enum { CAP_JSON, CAP_ROSTER, CAP_NOTICE, CAP_PATCH, CAP_GRANT, CAP_NONE };
 
 struct route_def {
     porch_srv_route r;
@@ -99,6 +101,14 @@ static const struct route_def routes[] = {
       porch_srv_route_notice_list, CAP_NONE),
     R("GET", "v1/households/*/notices/stream", RG_STREAM, BODY_NONE, NULL, NULL,
       porch_srv_route_notice_stream, CAP_NONE),
+    R("POST", "v1/households/*/grants", RG_GRANTS, BODY_BUFFER, NULL, NULL,
+      porch_srv_route_grant_post, CAP_GRANT),
+    R("GET", "v1/households/*/grants", RG_GRANTS, BODY_NONE, NULL, NULL,
+      porch_srv_route_grant_list, CAP_NONE),
+    R("DELETE", "v1/households/*/grants/*", RG_GRANTS, BODY_NONE, NULL, NULL,
+      porch_srv_route_grant_delete, CAP_NONE),
+    R("GET", "v1/households/*/clips/*/share", RG_GRANTS, BODY_NONE, NULL, NULL,
+      porch_srv_route_share_get, CAP_NONE),
     R("GET", "v1/households/*/log/checkpoint", RG_LOG, BODY_NONE, NULL, NULL,
       porch_srv_route_log_checkpoint, CAP_NONE),
     R("GET", "v1/households/*/log/entries", RG_LOG, BODY_NONE, NULL, NULL,
@@ -117,6 +127,7 @@ static uint64_t cap_of(const porch_srv_config *c, int cap)
     case CAP_ROSTER: return c->roster_max;
     case CAP_NOTICE: return c->notice_max;
     case CAP_PATCH: return c->patch_max;
+    case CAP_GRANT: return c->grant_max;
     default: return 0;
     }
 }
@@ -284,7 +295,7 @@ struct errmap {
 };
 
 static const struct errmap errmap[] = {
-    { PORCH_ERR_STORE_NOT_FOUND, 404, "not_found" },
+    { PORCH_ERR_NOT_FOUND, 404, "not_found" },
     { PORCH_ERR_EXISTS, 409, "conflict" },
     { PORCH_ERR_QUOTA, 413, "quota_exceeded" },
     { PORCH_ERR_TOO_LARGE, 413, "too_large" },
@@ -374,6 +385,23 @@ static void conn_mark(porch_srv *s, struct MHD_Connection *c, int in_request)
     pthread_mutex_lock(&s->conn_lock);
     pc->in_request = in_request;
     pc->since_us = porch_srv_mono_us();
+    pc->body_deadline_us = 0;
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* A body must arrive within header_timeout plus its length at min_body_rate:
+ * the sweeper cuts a connection that declares more than it sends. */
+static void body_deadline(porch_srv *s, porch_srv_req *r)
+{
+    struct porch_srv_conn *pc = conn_of(r->conn);
+    uint64_t secs = s->cfg.header_timeout_s;
+
+    if (!pc)
+        return;
+    if (s->cfg.min_body_rate)
+        secs += (r->has_length ? r->content_length : r->body_cap) / s->cfg.min_body_rate;
+    pthread_mutex_lock(&s->conn_lock);
+    pc->body_deadline_us = porch_srv_mono_us() + secs * 1000000u;
     pthread_mutex_unlock(&s->conn_lock);
 }
 
@@ -403,6 +431,8 @@ static int first_call(porch_srv *s, porch_srv_req *r, const char *url, const cha
     if (rd->r.body != BODY_NONE && r->has_length && r->content_length > cap_of(&s->cfg, rd->cap))
         return porch_srv_error(r, 413, "too_large", "request body exceeds the limit");
     r->body_cap = (size_t)cap_of(&s->cfg, rd->cap);
+    if (rd->r.body != BODY_NONE)
+        body_deadline(s, r);
     if (rd->r.body == BODY_STREAM)
         return rd->r.begin(r);
     return PORCH_OK;
@@ -484,6 +514,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;  /* drop the connection; completion cleans up */
         return MHD_YES;
     }
+    conn_mark(s, conn, 1);   /* body done: no deadline while the response is produced */
     last_call(r);
     return MHD_YES;
 }
@@ -498,14 +529,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     conn_mark(s, conn, 0);
     if (!r)
         return;
-    if (r->up_fd >= 0)
+    if (r->up_fd >= 0) {
+        /* Cut off mid-body: nothing acknowledged. At offset 0 nothing ever was. */
         s->blobs->ops->append_abort(s->blobs, r->up_fd);
+        if (r->up_off == 0)
+            s->blobs->ops->partial_delete(s->blobs, r->hh, r->up_clip);
+    }
     if (r->counted_upload)
         porch_srv_metrics_add(&s->metrics, &s->metrics.uploads, -1);
     porch_srv_metrics_request(&s->metrics, r->route ? r->route->group : RG_OTHER, r->status,
                               r->bytes_in, r->bytes_out);
     porch_srv_slog_request(r);
-    porch_roster_free(r->roster);
+    porch_srv_roster_release(s, r->roster);
     free(r->body);
     free(r);
     *ctx = NULL;
@@ -552,11 +587,33 @@ void porch_srv_reap_slow(porch_srv *s)
 
     pthread_mutex_lock(&s->conn_lock);
     for (struct porch_srv_conn *pc = s->conns; pc; pc = pc->next)
-        if (!pc->in_request && pc->fd >= 0 && now - pc->since_us > lim) {
+        if (pc->fd >= 0 && ((!pc->in_request && now - pc->since_us > lim) ||
+                            (pc->body_deadline_us && now > pc->body_deadline_us))) {
             shutdown(pc->fd, SHUT_RDWR);
             pc->since_us = now;  /* once is enough */
+            pc->body_deadline_us = 0;
         }
     pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* MHD's own diagnostics, as JSON lines like everything else on stderr. The
+ * format comes from libmicrohttpd, never from a request. */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wformat-nonliteral"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = 0;
+    porch_srv_slog("warn", "http", msg);
 }
 
 int porch__srv_daemon_start(porch_srv *s, const char *cert, const char *key);
@@ -585,6 +642,7 @@ int porch__srv_daemon_start(porch_srv *s, const char *cert, const char *key)
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
         MHD_OPTION_HTTPS_MEM_KEY, key,
         MHD_OPTION_END);

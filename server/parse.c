@@ -21,6 +21,7 @@ static int hexval(char c)
 
 int porch_srv_parse_hex(const char *s, size_t len, uint8_t *out, size_t n)
 {
+    memset(out, 0, n);
     if (!s || len != 2 * n)
         return PORCH_ERR_BAD_REQUEST;
     for (size_t i = 0; i < n; i++) {

@@ -27,7 +27,7 @@ static int list_one(void *ctx, const porch_srv_clip *c)
 
     l->rows++;
     memcpy(l->last, c->clip, PORCH_SRV_CLIP);
-    if (!porch_authz_allows(l->r->me, PORCH_AUTHZ_CLIP_READ, c->camera))
+    if (!porch_srv_clip_visible(l->r, c, PORCH_AUTHZ_CLIP_READ))
         return 0;   /* scope filter: invisible, not an error */
     porch__hex_encode(id, sizeof id, c->clip, PORCH_SRV_CLIP);
     porch__hex_encode(sha, sizeof sha, c->sha256, 32);
@@ -103,24 +103,22 @@ static int readable_clip(porch_srv_req *r, porch_srv_clip *c, porch_authz_action
 
     if ((ret = porch_srv_authenticate(r)) != PORCH_OK || !r->authed)
         return ret ? ret : PORCH_ERR_INVALID_ARG;
+    if (!porch_authz_role_may(r->me, act)) {
+        porch_srv_error(r, 403, "forbidden", "role may not do this");
+        return PORCH_ERR_INVALID_ARG;
+    }
     if (porch_srv_seg_hex(r, 4, clip, PORCH_SRV_CLIP) != PORCH_OK) {
         porch_srv_error(r, 400, "bad_request", "clip id must be 32 hex digits");
         return PORCH_ERR_INVALID_ARG;
     }
     ret = r->srv->meta->ops->clip_get(r->srv->meta, r->hh, clip, c);
-    if (ret != PORCH_OK && ret != PORCH_ERR_STORE_NOT_FOUND) {
+    if (ret != PORCH_OK && ret != PORCH_ERR_NOT_FOUND) {
         porch_srv_fail(r, ret);
         return ret;
     }
-    if (ret == PORCH_ERR_STORE_NOT_FOUND ||
-        (!porch_authz_allows(r->me, PORCH_AUTHZ_CLIP_READ, c->camera) &&
-         !porch_authz_allows(r->me, act, c->camera))) {
+    if (ret == PORCH_ERR_NOT_FOUND || !porch_srv_clip_visible(r, c, act)) {
         porch_srv_error(r, 404, "not_found", "no such clip");
-        return PORCH_ERR_STORE_NOT_FOUND;
-    }
-    if (!porch_authz_allows(r->me, act, c->camera)) {
-        porch_srv_error(r, 403, "forbidden", "role may not do this");
-        return PORCH_ERR_INVALID_ARG;
+        return PORCH_ERR_NOT_FOUND;
     }
     return PORCH_OK;
 }
@@ -204,7 +202,7 @@ int porch_srv_route_clip_delete(porch_srv_req *r)
     /* Wraps first: once the header is random, no share or copy of the
      * database can recover the content key; then the name and the row. */
     ret = s->blobs->ops->shred(s->blobs, r->hh, c.clip, c.header_len);
-    if (ret != PORCH_OK && ret != PORCH_ERR_STORE_NOT_FOUND)
+    if (ret != PORCH_OK && ret != PORCH_ERR_NOT_FOUND)
         return porch_srv_fail(r, ret);
     if ((ret = s->meta->ops->clip_delete(s->meta, r->hh, c.clip)) != PORCH_OK)
         return porch_srv_fail(r, ret);

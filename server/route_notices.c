@@ -59,7 +59,7 @@ int porch_srv_route_notice_post(porch_srv_req *r)
 
     if ((ret = porch_srv_authenticate(r)) != PORCH_OK || !r->authed)
         return ret;
-    if (r->me->role != PORCH_ROLE_HUB)
+    if (!porch_authz_role_may(r->me, PORCH_AUTHZ_NOTICE_POST))
         return porch_srv_error(r, 403, "forbidden", "only a hub posts notices");
     if ((ret = porch_clip_header_parse(&info, r->body, r->body_len)) != PORCH_OK ||
         (ret = porch_clip_header_check_roster(r->body, r->body_len, r->roster)) != PORCH_OK ||
@@ -125,7 +125,7 @@ int porch_srv_route_notice_list(porch_srv_req *r)
 
     if ((ret = porch_srv_authenticate(r)) != PORCH_OK || !r->authed)
         return ret;
-    if (r->me->role != PORCH_ROLE_ADMIN && r->me->role != PORCH_ROLE_MEMBER)
+    if (!porch_authz_role_may(r->me, PORCH_AUTHZ_NOTICE_READ))
         return porch_srv_error(r, 403, "forbidden", "role may not read notices");
     if (porch_srv_args_of(r, &a) != PORCH_OK || porch_srv_args_only(&a, allowed) != PORCH_OK ||
         porch_srv_args_u64(&a, "after", UINT64_MAX >> 1, 0, &after) != PORCH_OK ||
@@ -147,7 +147,7 @@ int porch_srv_route_notice_list(porch_srv_req *r)
  * The roster is re-read so a removed device's stream ends at once. */
 static int sse_fill(porch_srv_sse *st)
 {
-    porch_roster *roster = NULL;
+    const porch_roster *roster = NULL;
     const porch_member *me;
     json_t *arr = json_array();
     uint64_t last = st->last_seq;
@@ -159,7 +159,7 @@ static int sse_fill(porch_srv_sse *st)
         return PORCH_ERR_NOMEM;
     if ((ret = porch_srv_load_roster(st->srv, st->hh, &roster, NULL)) != PORCH_OK ||
         !(me = porch_roster_find(roster, st->dev)) ||
-        (me->role != PORCH_ROLE_ADMIN && me->role != PORCH_ROLE_MEMBER)) {
+        !porch_authz_role_may(me, PORCH_AUTHZ_NOTICE_READ)) {
         st->ended = 1;
         goto out;
     }
@@ -181,7 +181,7 @@ static int sse_fill(porch_srv_sse *st)
     st->last_seq = last;
 out:
     json_decref(arr);
-    porch_roster_free(roster);
+    porch_srv_roster_release(st->srv, roster);
     return ret;
 }
 
@@ -289,7 +289,7 @@ int porch_srv_route_notice_stream(porch_srv_req *r)
 
     if ((ret = porch_srv_authenticate(r)) != PORCH_OK || !r->authed)
         return ret;
-    if (r->me->role != PORCH_ROLE_ADMIN && r->me->role != PORCH_ROLE_MEMBER)
+    if (!porch_authz_role_may(r->me, PORCH_AUTHZ_NOTICE_READ))
         return porch_srv_error(r, 403, "forbidden", "role may not read notices");
     lei = porch_srv_header(r, "Last-Event-ID");
     if (lei && porch_srv_parse_u64(lei, strlen(lei), UINT64_MAX >> 1, &after) != PORCH_OK)

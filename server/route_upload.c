@@ -53,7 +53,7 @@ static int hub_and_clip(porch_srv_req *r, uint8_t clip[PORCH_SRV_CLIP])
 
     if ((ret = porch_srv_authenticate(r)) != PORCH_OK || !r->authed)
         return ret ? ret : PORCH_ERR_INVALID_ARG;
-    if (r->me->role != PORCH_ROLE_HUB) {
+    if (!porch_authz_role_may(r->me, PORCH_AUTHZ_CLIP_UPLOAD)) {
         porch_srv_error(r, 403, "forbidden", "only a hub uploads clips");
         return PORCH_ERR_INVALID_ARG;
     }
@@ -121,7 +121,7 @@ int porch_srv_route_upload_begin(porch_srv_req *r)
     if (s->meta->ops->clip_get(s->meta, r->hh, r->up_clip, &c) == PORCH_OK)
         return porch_srv_error(r, 409, "conflict", "clip already complete");
     ret = s->meta->ops->upload_get(s->meta, r->hh, r->up_clip, &u);
-    if (ret == PORCH_ERR_STORE_NOT_FOUND)
+    if (ret == PORCH_ERR_NOT_FOUND)
         u.offset = 0;
     else if (ret != PORCH_OK)
         return porch_srv_fail(r, ret);

@@ -78,8 +78,10 @@ static void *sweeper(void *arg)
         pthread_mutex_unlock(&s->stop_lock);
         ticks++;
         porch_srv_reap_slow(s);
-        if (ticks % s->cfg.sweep_s == 0)
+        if (ticks % s->cfg.sweep_s == 0) {
             s->meta->ops->token_sweep(s->meta, porch_srv_now_us());
+            s->meta->ops->share_sweep(s->meta, porch_srv_now_us());
+        }
         if (ticks % s->cfg.keepalive_s == 0)
             porch_srv_sse_keepalive(s);
         pthread_mutex_lock(&s->stop_lock);
@@ -140,8 +142,10 @@ int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
     pthread_cond_init(&s->stop_cond, NULL);
     raise_fd_limit(cfg->conn_limit);
     if ((ret = porch_init()) != PORCH_OK || (ret = porch_srv_auth_new(&s->auth)) != PORCH_OK ||
+        (ret = porch_srv_rcache_new(&s->rcache)) != PORCH_OK ||
         (ret = open_stores(s)) != PORCH_OK)
         goto out;
+    s->meta->ops->share_sweep(s->meta, porch_srv_now_us());   /* expired grants: at start too */
     if (cfg->tls_cert[0] && ((ret = read_pem(cfg->tls_cert, &cert)) != PORCH_OK ||
                              (ret = read_pem(cfg->tls_key, &key)) != PORCH_OK))
         goto out;
@@ -193,6 +197,7 @@ void porch_srv_stop(porch_srv *s)
         s->blobs->ops->close(s->blobs);
     porch_device_free(s->key);
     porch_srv_auth_free(s->auth);
+    porch_srv_rcache_free(s->rcache);
     pthread_cond_destroy(&s->stop_cond);
     pthread_mutex_destroy(&s->stop_lock);
     pthread_mutex_destroy(&s->sse_lock);

@@ -26,7 +26,7 @@ typedef struct porch_srv_config {
     uint64_t quota;             /* bytes per household */
     uint64_t clip_max;          /* bytes per clip */
     uint64_t patch_max;         /* bytes per upload request */
-    uint64_t json_max, roster_max, notice_max;
+    uint64_t json_max, roster_max, notice_max, grant_max;
     uint64_t token_ttl_s;
     unsigned auth_fails_per_min;
     unsigned conn_limit;
@@ -73,6 +73,12 @@ typedef struct porch_srv_auth {
     porch_srv_bucket dev[PORCH_SRV_BUCKETS], addr[PORCH_SRV_BUCKETS];
 } porch_srv_auth;
 
+/* ---- verified rosters shared between requests (roster_cache.c) ---- */
+#define PORCH_SRV_RCACHE 64u
+typedef struct porch_srv_rcache porch_srv_rcache;
+int porch_srv_rcache_new(porch_srv_rcache **out);
+void porch_srv_rcache_free(porch_srv_rcache *c);
+
 /* ---- SSE waiters ---- */
 typedef struct porch_srv_sse porch_srv_sse;
 
@@ -85,6 +91,7 @@ typedef struct porch_srv {
     struct MHD_Daemon *daemon;
     unsigned port;
     porch_srv_auth *auth;
+    porch_srv_rcache *rcache;
     porch_srv_metrics metrics;
     pthread_mutex_t sse_lock;
     porch_srv_sse *sse_head;            /* streams, suspended or live */
@@ -141,7 +148,7 @@ struct porch_srv_req {
     int authed;
     uint8_t hh[PORCH_SRV_HH];
     uint8_t dev[PORCH_SIGN_PK_BYTES];
-    porch_roster *roster;
+    const porch_roster *roster;   /* shared (roster cache), released at completion */
     const porch_member *me;
     /* upload stream */
     int up_fd;
@@ -174,9 +181,11 @@ void porch_srv_auth_free(porch_srv_auth *a);
 /* Bearer token -> household, device, verified roster and member. 401 on failure.
  * Also checks the URL's household (segment 2) equals the token's (403). */
 int porch_srv_authenticate(porch_srv_req *r);
-/* Loads and verifies a household's roster from its pinned owner. */
-int porch_srv_load_roster(porch_srv *s, const uint8_t hh[PORCH_SRV_HH], porch_roster **out,
+/* The household's roster at its current head, verified from the pinned owner
+ * (shared; release with porch_srv_roster_release). */
+int porch_srv_load_roster(porch_srv *s, const uint8_t hh[PORCH_SRV_HH], const porch_roster **out,
                           porch_roster_head *head);
+void porch_srv_roster_release(porch_srv *s, const porch_roster *r);
 int porch_srv_route_challenge(porch_srv_req *r);
 int porch_srv_route_token(porch_srv_req *r);
 int porch_srv_rate_ok(porch_srv *s, const char *addr, const uint8_t *dev);
@@ -184,6 +193,9 @@ void porch_srv_rate_fail(porch_srv *s, const char *addr, const uint8_t *dev);
 
 /* authz.c */
 #include "server/authz.h"
+
+/* Roster scope, or (support) a live grant covering the clip. */
+int porch_srv_clip_visible(porch_srv_req *r, const porch_srv_clip *c, porch_authz_action act);
 
 /* Appends one access-log entry for the authenticated caller and commits it. */
 int porch_srv_log_read(porch_srv_req *r, porch_log_kind kind, const uint8_t object[16]);
@@ -210,6 +222,10 @@ int porch_srv_route_notice_list(porch_srv_req *r);
 int porch_srv_route_notice_stream(porch_srv_req *r);
 void porch_srv_sse_wake(porch_srv *s, const uint8_t hh[PORCH_SRV_HH]);
 void porch_srv_sse_stop_all(porch_srv *s);
+int porch_srv_route_grant_post(porch_srv_req *r);
+int porch_srv_route_grant_list(porch_srv_req *r);
+int porch_srv_route_grant_delete(porch_srv_req *r);
+int porch_srv_route_share_get(porch_srv_req *r);
 int porch_srv_route_log_checkpoint(porch_srv_req *r);
 int porch_srv_route_log_entries(porch_srv_req *r);
 int porch_srv_route_log_inclusion(porch_srv_req *r);

@@ -55,6 +55,25 @@ typedef struct porch_srv_notice {
     size_t len;
 } porch_srv_notice;
 
+typedef struct porch_srv_grant {
+    uint8_t grant[16];
+    uint8_t support_pk[PORCH_SIGN_PK_BYTES];
+    uint64_t expires_us;
+    int revoked;
+    uint32_t n_shares;
+    uint8_t *data;                      /* grant bytes; malloc()ed by list calls */
+    size_t len;
+} porch_srv_grant;
+
+typedef struct porch_srv_share {
+    uint8_t clip[PORCH_SRV_CLIP];
+    const uint8_t *data;
+    size_t len;
+} porch_srv_share;
+
+/* Called once per grant by grant_list (g->data valid during the call). */
+typedef int (*porch_srv_grant_fn)(void *ctx, const porch_srv_grant *g);
+
 typedef struct porch_srv_clip_query {
     const char *camera;                 /* NULL: any */
     uint64_t from_us, to_us;            /* [from, to); to 0 = no bound */
@@ -86,7 +105,7 @@ typedef struct porch_srv_meta_ops {
     int (*token_get)(porch_srv_meta *m, const uint8_t th[32], uint8_t hh[PORCH_SRV_HH],
                      uint8_t dev[PORCH_SIGN_PK_BYTES], uint64_t *expires_us);
     int (*token_sweep)(porch_srv_meta *m, uint64_t now_us);
-    /* Uploads in progress. get: PORCH_ERR_STORE_NOT_FOUND when none. */
+    /* Uploads in progress. get: PORCH_ERR_NOT_FOUND when none. */
     int (*upload_get)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],
                       const uint8_t clip[PORCH_SRV_CLIP], porch_srv_upload *out);
     int (*upload_put)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],
@@ -113,6 +132,21 @@ typedef struct porch_srv_meta_ops {
     /* Up to cap notices with seq > after into out[]; caller frees out[i].data. */
     int (*notice_list)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH], uint64_t after,
                        porch_srv_notice *out, size_t cap, size_t *n);
+    /* Support grants and their shares (one transaction). */
+    int (*grant_put)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH], const porch_srv_grant *g,
+                     const porch_srv_share *shares, size_t n_shares);
+    /* support NULL: all grants of the household. */
+    int (*grant_list)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH], const uint8_t *support,
+                      porch_srv_grant_fn fn, void *ctx);
+    /* Marks revoked and deletes its shares. */
+    int (*grant_revoke)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH], const uint8_t g[16]);
+    /* Newest share for clip under a live (unrevoked, unexpired) grant of support.
+     * *data malloc()ed, caller frees. */
+    int (*share_get)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],
+                     const uint8_t clip[PORCH_SRV_CLIP], const uint8_t support[PORCH_SIGN_PK_BYTES],
+                     uint64_t now_us, uint8_t grant[16], uint8_t **data, size_t *len);
+    /* Deletes the shares of every grant expired by now_us. */
+    int (*share_sweep)(porch_srv_meta *m, uint64_t now_us);
     /* Access log: appends entry (74 bytes), its leaf hash and the perfect subtree
      * hashes it completes, in one transaction. */
     int (*log_append)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH], const uint8_t *entry,

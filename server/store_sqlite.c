@@ -28,6 +28,8 @@ enum {
     S_CLIP_INSERT, S_REC_INSERT, S_CLIP_GET, S_REC_GET, S_CLIP_LIST, S_CLIP_DEL, S_REC_DEL,
     S_NOTICE_MAX, S_NOTICE_PUT, S_NOTICE_LIST,
     S_LOG_SIZE, S_LOG_PUT, S_LOG_LEAF, S_LOG_ENTRY, S_NODE_PUT, S_NODE_GET,
+    S_GRANT_PUT, S_SHARE_PUT, S_GRANT_LIST, S_GRANT_REVOKE, S_SHARE_DEL_GRANT, S_SHARE_GET,
+    S_SHARE_SWEEP, S_SHARE_DEL_CLIP,
     S_BEGIN, S_COMMIT, S_ROLLBACK,
     S_COUNT
 };
@@ -72,6 +74,21 @@ static const char *const sql_text[S_COUNT] = {
     [S_LOG_ENTRY] = "SELECT entry FROM log_entries WHERE hh = ?1 AND idx = ?2",
     [S_NODE_PUT] = "INSERT INTO log_nodes(hh, level, lo, hash) VALUES (?1, ?2, ?3, ?4)",
     [S_NODE_GET] = "SELECT hash FROM log_nodes WHERE hh = ?1 AND level = ?2 AND lo = ?3",
+    [S_GRANT_PUT] = "INSERT INTO grants(hh, grant, support, expires, revoked, data) "
+                    "VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+    [S_SHARE_PUT] = "INSERT OR REPLACE INTO shares(hh, grant, clip, data) VALUES (?1, ?2, ?3, ?4)",
+    [S_GRANT_LIST] = "SELECT g.grant, g.support, g.expires, g.revoked, g.data, "
+                     "(SELECT COUNT(*) FROM shares s WHERE s.hh = g.hh AND s.grant = g.grant) "
+                     "FROM grants g WHERE g.hh = ?1 AND (?2 IS NULL OR g.support = ?2) "
+                     "ORDER BY g.expires, g.grant",
+    [S_GRANT_REVOKE] = "UPDATE grants SET revoked = 1 WHERE hh = ?1 AND grant = ?2",
+    [S_SHARE_DEL_GRANT] = "DELETE FROM shares WHERE hh = ?1 AND grant = ?2",
+    [S_SHARE_GET] = "SELECT s.grant, s.data FROM shares s JOIN grants g ON g.hh = s.hh AND "
+                    "g.grant = s.grant WHERE s.hh = ?1 AND s.clip = ?2 AND g.support = ?3 AND "
+                    "g.revoked = 0 AND g.expires > ?4 ORDER BY g.expires DESC LIMIT 1",
+    [S_SHARE_SWEEP] = "DELETE FROM shares WHERE EXISTS (SELECT 1 FROM grants g WHERE "
+                      "g.hh = shares.hh AND g.grant = shares.grant AND g.expires <= ?1)",
+    [S_SHARE_DEL_CLIP] = "DELETE FROM shares WHERE hh = ?1 AND clip = ?2",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -98,6 +115,11 @@ static const char schema_sql[] =
     " PRIMARY KEY(hh, idx)) WITHOUT ROWID;"
     "CREATE TABLE log_nodes(hh BLOB, level INTEGER, lo INTEGER, hash BLOB NOT NULL,"
     " PRIMARY KEY(hh, level, lo)) WITHOUT ROWID;"
+    "CREATE TABLE grants(hh BLOB, grant BLOB, support BLOB NOT NULL, expires INTEGER NOT NULL,"
+    " revoked INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(hh, grant)) WITHOUT ROWID;"
+    "CREATE TABLE shares(hh BLOB, grant BLOB, clip BLOB, data BLOB NOT NULL,"
+    " PRIMARY KEY(hh, grant, clip)) WITHOUT ROWID;"
+    "CREATE INDEX shares_by_clip ON shares(hh, clip);"
     "PRAGMA user_version = 1;";
 
 struct sq_meta {
@@ -169,14 +191,14 @@ static int run(sqlite3_stmt *s)
     return rc == SQLITE_CONSTRAINT ? PORCH_ERR_EXISTS : PORCH_ERR_STORE;
 }
 
-/* Steps to the first row: PORCH_OK, PORCH_ERR_STORE_NOT_FOUND, or PORCH_ERR_STORE. */
+/* Steps to the first row: PORCH_OK, PORCH_ERR_NOT_FOUND, or PORCH_ERR_STORE. */
 static int row(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
 
     if (rc == SQLITE_ROW)
         return PORCH_OK;
-    return rc == SQLITE_DONE ? PORCH_ERR_STORE_NOT_FOUND : PORCH_ERR_STORE;
+    return rc == SQLITE_DONE ? PORCH_ERR_NOT_FOUND : PORCH_ERR_STORE;
 }
 
 static int begin(struct sq_meta *m)
@@ -560,10 +582,16 @@ static int clip_delete(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH],
     bind_key(s, hh, clip);
     ret = run(s);
     if (ret == PORCH_OK && sqlite3_changes(m->db) != 1)
-        ret = PORCH_ERR_STORE_NOT_FOUND;
+        ret = PORCH_ERR_NOT_FOUND;
     sqlite3_reset(s);
     if (ret == PORCH_OK) {
         s = stmt(m, S_REC_DEL);
+        bind_key(s, hh, clip);
+        ret = run(s);
+        sqlite3_reset(s);
+    }
+    if (ret == PORCH_OK) {
+        s = stmt(m, S_SHARE_DEL_CLIP);
         bind_key(s, hh, clip);
         ret = run(s);
         sqlite3_reset(s);
@@ -634,6 +662,139 @@ static int notice_list(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH], uint6
     while (ret == PORCH_OK && *n < cap && (rc = sqlite3_step(s)) == SQLITE_ROW)
         if ((ret = notice_row(s, &out[*n])) == PORCH_OK)
             (*n)++;
+    sqlite3_reset(s);
+    UNLOCK(pm);
+    return ret;
+}
+
+/* ---- grants and shares ---- */
+
+static int grant_put(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH], const porch_srv_grant *g,
+                     const porch_srv_share *sh, size_t n)
+{
+    struct sq_meta *m = M(pm);
+    sqlite3_stmt *s;
+    int ret;
+
+    LOCK(pm);
+    if ((ret = begin(m)) != PORCH_OK)
+        goto out;
+    s = stmt(m, S_GRANT_PUT);
+    bind_blob(s, 1, hh, PORCH_SRV_HH);
+    bind_blob(s, 2, g->grant, 16);
+    bind_blob(s, 3, g->support_pk, PORCH_SIGN_PK_BYTES);
+    bind_u64(s, 4, g->expires_us);
+    bind_blob(s, 5, g->data, g->len);
+    ret = run(s);
+    sqlite3_reset(s);
+    for (size_t i = 0; i < n && ret == PORCH_OK; i++) {
+        s = stmt(m, S_SHARE_PUT);
+        bind_blob(s, 1, hh, PORCH_SRV_HH);
+        bind_blob(s, 2, g->grant, 16);
+        bind_blob(s, 3, sh[i].clip, PORCH_SRV_CLIP);
+        bind_blob(s, 4, sh[i].data, sh[i].len);
+        ret = run(s);
+        sqlite3_reset(s);
+    }
+    ret = finish(m, ret);
+out:
+    UNLOCK(pm);
+    return ret;
+}
+
+static int grant_list(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH], const uint8_t *support,
+                      porch_srv_grant_fn fn, void *ctx)
+{
+    porch_srv_grant g;
+    sqlite3_stmt *s;
+    int ret = PORCH_OK, rc;
+
+    LOCK(pm);
+    s = stmt(M(pm), S_GRANT_LIST);
+    bind_blob(s, 1, hh, PORCH_SRV_HH);
+    if (support)
+        bind_blob(s, 2, support, PORCH_SIGN_PK_BYTES);
+    while (ret == PORCH_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&g, 0, sizeof g);
+        if ((ret = col_copy(s, 0, g.grant, 16)) != PORCH_OK ||
+            (ret = col_copy(s, 1, g.support_pk, PORCH_SIGN_PK_BYTES)) != PORCH_OK)
+            break;
+        g.expires_us = col_u64(s, 2);
+        g.revoked = sqlite3_column_int(s, 3);
+        g.data = (uint8_t *)sqlite3_column_blob(s, 4);
+        g.len = (size_t)sqlite3_column_bytes(s, 4);
+        g.n_shares = (uint32_t)col_u64(s, 5);
+        ret = fn(ctx, &g);
+    }
+    sqlite3_reset(s);
+    UNLOCK(pm);
+    return ret > 0 ? PORCH_OK : ret;
+}
+
+static int grant_revoke(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH], const uint8_t g[16])
+{
+    struct sq_meta *m = M(pm);
+    sqlite3_stmt *s;
+    int ret;
+
+    LOCK(pm);
+    if ((ret = begin(m)) != PORCH_OK)
+        goto out;
+    s = stmt(m, S_GRANT_REVOKE);
+    bind_blob(s, 1, hh, PORCH_SRV_HH);
+    bind_blob(s, 2, g, 16);
+    ret = run(s);
+    if (ret == PORCH_OK && sqlite3_changes(m->db) != 1)
+        ret = PORCH_ERR_NOT_FOUND;
+    sqlite3_reset(s);
+    if (ret == PORCH_OK) {
+        s = stmt(m, S_SHARE_DEL_GRANT);
+        bind_blob(s, 1, hh, PORCH_SRV_HH);
+        bind_blob(s, 2, g, 16);
+        ret = run(s);
+        sqlite3_reset(s);
+    }
+    ret = finish(m, ret);
+out:
+    UNLOCK(pm);
+    return ret;
+}
+
+static int share_get(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH],
+                     const uint8_t clip[PORCH_SRV_CLIP], const uint8_t support[PORCH_SIGN_PK_BYTES],
+                     uint64_t now_us, uint8_t grant[16], uint8_t **data, size_t *len)
+{
+    sqlite3_stmt *s;
+    int ret;
+
+    *data = NULL;
+    *len = 0;
+    LOCK(pm);
+    s = stmt(M(pm), S_SHARE_GET);
+    bind_key(s, hh, clip);
+    bind_blob(s, 3, support, PORCH_SIGN_PK_BYTES);
+    bind_u64(s, 4, now_us);
+    if ((ret = row(s)) == PORCH_OK && (ret = col_copy(s, 0, grant, 16)) == PORCH_OK) {
+        *len = (size_t)sqlite3_column_bytes(s, 1);
+        if (!(*data = malloc(*len ? *len : 1)))
+            ret = PORCH_ERR_NOMEM;
+        else
+            memcpy(*data, sqlite3_column_blob(s, 1), *len);
+    }
+    sqlite3_reset(s);
+    UNLOCK(pm);
+    return ret;
+}
+
+static int share_sweep(porch_srv_meta *pm, uint64_t now_us)
+{
+    sqlite3_stmt *s;
+    int ret;
+
+    LOCK(pm);
+    s = stmt(M(pm), S_SHARE_SWEEP);
+    bind_u64(s, 1, now_us);
+    ret = run(s);
     sqlite3_reset(s);
     UNLOCK(pm);
     return ret;
@@ -774,7 +935,7 @@ static int view_leaf(const porch_log_store *s, uint64_t index, uint8_t out[PORCH
     LOCK(V(s)->m);
     ret = node_locked(V(s)->m, V(s)->hh, 0, index, out);
     UNLOCK(V(s)->m);
-    return ret == PORCH_ERR_STORE_NOT_FOUND ? PORCH_ERR_INVALID_ARG : ret;
+    return ret == PORCH_ERR_NOT_FOUND ? PORCH_ERR_INVALID_ARG : ret;
 }
 
 static int view_subtree(const porch_log_store *s, uint64_t lo, unsigned level,
@@ -785,7 +946,7 @@ static int view_subtree(const porch_log_store *s, uint64_t lo, unsigned level,
     LOCK(V(s)->m);
     ret = node_locked(V(s)->m, V(s)->hh, level, lo, out);
     UNLOCK(V(s)->m);
-    return ret == PORCH_ERR_STORE_NOT_FOUND ? PORCH_ERR_UNSUPPORTED : ret;
+    return ret == PORCH_ERR_NOT_FOUND ? PORCH_ERR_UNSUPPORTED : ret;
 }
 
 static void view_destroy(porch_log_store *s)
@@ -835,6 +996,8 @@ static const porch_srv_meta_ops sqlite_ops = {
     .clip_commit = clip_commit, .clip_get = clip_get, .clip_record = clip_record,
     .clip_list = clip_list, .clip_delete = clip_delete,
     .notice_put = notice_put, .notice_list = notice_list,
+    .grant_put = grant_put, .grant_list = grant_list, .grant_revoke = grant_revoke,
+    .share_get = share_get, .share_sweep = share_sweep,
     .log_append = log_append, .log_entry = log_entry, .log_view = log_view,
     .close = meta_close,
 };

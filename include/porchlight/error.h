@@ -81,7 +81,7 @@ enum porch_err {
 
     /* Server and its stores: -110 .. -129 (server/). */
     PORCH_ERR_STORE = -110,             /* the server's metadata or blob store failed */
-    PORCH_ERR_STORE_NOT_FOUND = -111,   /* no such object in the server's store */
+    PORCH_ERR_NOT_FOUND = -111,         /* no such object in the server's store */
     PORCH_ERR_EXISTS = -112,            /* object already exists (or changed concurrently) */
     PORCH_ERR_QUOTA = -113,             /* household storage quota exceeded */
     PORCH_ERR_UPLOAD_OFFSET = -114,     /* upload offset differs from the stored offset */
