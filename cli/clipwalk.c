@@ -113,21 +113,28 @@ static int walk_fail(const struct cli_clip *c, const struct walk_ctx *x, int ret
     return cli_fail(ret, c->path, "record %" PRIu32, bad);
 }
 
-int cli_clip_open(const struct cli_clip *c, const porch_device_secret *dev, struct cli_walk *w)
+int cli_clip_open_key(const struct cli_clip *c, const porch_clip_key *key, struct cli_walk *w)
 {
-    const porch_device_public *me = porch_device_public_of(dev);
     struct walk_ctx x = {.w = w};
-    porch_clip_key *key = NULL;
     uint32_t bad = 0;
-    int ret = porch_clip_key_unwrap(&key, c->bytes, c->len, dev);
+    int ret = porch_clip_open_all(key, c->bytes, c->len, walk_record, &x, &bad);
 
-    if (ret != PORCH_OK)
-        return cli_fail(ret, c->path, "clip header: key wraps (device '%s')", me->name);
-    ret = porch_clip_open_all(key, c->bytes, c->len, walk_record, &x, &bad);
-    porch_clip_key_free(key);
     if (ret != PORCH_OK)
         return walk_fail(c, &x, ret, bad);
     if (!w->meta)
         return cli_fail(PORCH_ERR_MALFORMED, c->path, "final record: no metadata");
     return PORCH_EXIT_OK;
+}
+
+int cli_clip_open(const struct cli_clip *c, const porch_device_secret *dev, struct cli_walk *w)
+{
+    const porch_device_public *me = porch_device_public_of(dev);
+    porch_clip_key *key = NULL;
+    int ret = porch_clip_key_unwrap(&key, c->bytes, c->len, dev), rc;
+
+    if (ret != PORCH_OK)
+        return cli_fail(ret, c->path, "clip header: key wraps (device '%s')", me->name);
+    rc = cli_clip_open_key(c, key, w);
+    porch_clip_key_free(key);
+    return rc;
 }

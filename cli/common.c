@@ -25,6 +25,8 @@ int cli_exit_for(int err)
     case PORCH_ERR_IO:
     case PORCH_ERR_NOMEM:
     case PORCH_ERR_CRYPTO:
+    case PORCH_ERR_HTTP:
+    case PORCH_ERR_SERVER:
         return PORCH_EXIT_ENV;
     case PORCH_ERR_INVALID_ARG:
         return PORCH_EXIT_USAGE;

@@ -215,6 +215,8 @@ struct cli_walk {
 /* Unwraps the content key for dev and opens every record into w. */
 int cli_clip_open(const struct cli_clip *c, const porch_device_secret *dev,
                   struct cli_walk *w);
+/* The same with a key already opened (from a wrap or a share). */
+int cli_clip_open_key(const struct cli_clip *c, const porch_clip_key *key, struct cli_walk *w);
 
 /* ---- JSON (json.c) ---- */
 
@@ -233,5 +235,13 @@ int cmd_roster_show(int argc, char **argv, int verify_only);
 int cmd_seal(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_pair(int argc, char **argv);
+int cmd_push_roster(int argc, char **argv);
+int cmd_clips(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_grant(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_notices(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

@@ -26,6 +26,14 @@ static const struct verb verbs[] = {
     {"seal", cmd_seal, "seal a video file into a clip for the roster's viewers"},
     {"open", cmd_open, "verify and decrypt a sealed clip into a playable MP4"},
     {"verify", cmd_verify, "check a sealed clip (and, with --key, every record)"},
+    {"pair", cmd_pair, "pin a server's key; create the household on it"},
+    {"push-roster", cmd_push_roster, "upload the household roster to the server"},
+    {"clips", cmd_clips, "list the clips on the server"},
+    {"fetch", cmd_fetch, "download, verify and optionally open a clip"},
+    {"grant", cmd_grant, "give a support device access to some clips"},
+    {"revoke", cmd_revoke, "revoke a support grant"},
+    {"notices", cmd_notices, "list or follow sealed event notices"},
+    {"audit", cmd_audit, "verify the access log; list who read what and when"},
 };
 
 static void usage(FILE *f)

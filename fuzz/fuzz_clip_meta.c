@@ -15,7 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int same_meta(const porch_clip_meta *a, const porch_clip_meta *b)
 {
     if (a->end_us != b->end_us || strcmp(a->reason, b->reason) != 0 ||
-        a->n_labels != b->n_labels || a->thumbnail_len != b->thumbnail_len)
+        a->n_labels != b->n_labels || a->thumbnail_len != b->thumbnail_len ||
+        a->has_clip_ref != b->has_clip_ref ||
+        memcmp(a->clip_ref, b->clip_ref, sizeof a->clip_ref) != 0)
         return 0;
     for (size_t i = 0; i < a->n_labels; i++) {
         const porch_label *x = &a->labels[i], *y = &b->labels[i];

@@ -20,6 +20,9 @@ extern "C" {
 #define PORCH_META_MAX_LABELS 4096u
 #define PORCH_META_MAX_REASON 1024u
 #define PORCH_META_MAX_THUMBNAIL (4u << 20)
+/* Item type of the clip reference (a notice names its event clip). */
+#define PORCH_META_CLIP_REF 5u
+#define PORCH_META_CLIP_REF_BYTES 16u
 
 typedef enum porch_label_class {
     PORCH_CLASS_MOTION = 1,   /* a moving region nobody has classified */
@@ -45,6 +48,8 @@ typedef struct porch_clip_meta {
     porch_label *labels;              /* n_labels entries */
     const uint8_t *thumbnail;         /* JPEG, or NULL */
     size_t thumbnail_len;
+    int has_clip_ref;                 /* 1: clip_ref names another clip (notices) */
+    uint8_t clip_ref[PORCH_META_CLIP_REF_BYTES];
 } porch_clip_meta;
 
 /* Encodes. Ownership: *out malloc()ed, released by the caller with free(). */

@@ -79,8 +79,39 @@ enum porch_err {
     PORCH_ERR_MEDIA = -80,              /* FFmpeg could not demux, decode or mux the input */
     PORCH_ERR_MEDIA_NO_VIDEO = -81,     /* input has no video stream */
 
-    /* Server and its stores: -110 .. -129 (server/). Grants, notices and the
+    /* Server and its stores: -110 .. -129 (server/). */
+    PORCH_ERR_STORE = -110,             /* the server's metadata or blob store failed */
+    PORCH_ERR_NOT_FOUND = -111,         /* no such object in the server's store */
+    PORCH_ERR_EXISTS = -112,            /* object already exists (or changed concurrently) */
+    PORCH_ERR_QUOTA = -113,             /* household storage quota exceeded */
+    PORCH_ERR_UPLOAD_OFFSET = -114,     /* upload offset differs from the stored offset */
+    PORCH_ERR_CLIP_HASH = -115,         /* uploaded clip's length or SHA-256 differs */
+    PORCH_ERR_BAD_REQUEST = -116,       /* malformed HTTP request field (JSON, query, header) */
+    PORCH_ERR_CONFIG = -117,            /* invalid server configuration */
+    PORCH_ERR_SCHEMA = -118,            /* store schema version unknown to this build */
+
+    /* Grants, notices and the
      * HTTP client: -130 .. -149 (lib/format, lib/client). Hub: -150 .. -169. */
+
+    /* Support grants and notices (lib/format) */
+    PORCH_ERR_GRANT_SIGNATURE = -130,   /* support grant signature does not verify */
+    PORCH_ERR_GRANT_EXPIRED = -131,     /* grant not yet valid or already expired */
+    PORCH_ERR_GRANT_NOT_SUPPORT = -132, /* grant's support key is not an active support device */
+    PORCH_ERR_GRANT_SCOPE = -133,       /* clip is outside the grant's scope */
+
+    /* HTTP client (lib/client) */
+    PORCH_ERR_HTTP = -135,              /* transport failed: connect, TLS, timeout, cut */
+    PORCH_ERR_HTTP_STATUS = -136,       /* server answered with an unexpected status */
+    PORCH_ERR_UNAUTHORIZED = -137,      /* 401: not authenticated (or token no longer valid) */
+    PORCH_ERR_FORBIDDEN = -138,         /* 403: authenticated but not allowed */
+    /* -139 unused: a 404 is the server's PORCH_ERR_NOT_FOUND (-111) */
+    PORCH_ERR_CONFLICT = -140,          /* 409: state conflict (exists, offset, rollback) */
+    PORCH_ERR_RATE_LIMITED = -141,      /* 429: too many attempts, retry later */
+    PORCH_ERR_REJECTED = -142,          /* 400/413/422: the server refused the request */
+    PORCH_ERR_SERVER = -143,            /* 5xx: the server failed */
+    PORCH_ERR_BAD_RESPONSE = -144,      /* response malformed, over a cap, or inconsistent */
+    PORCH_ERR_SERVER_KEY = -145,        /* server's key differs from the pinned one */
+    PORCH_ERR_UPLOAD_MISMATCH = -146,   /* server holds other bytes for this clip id */
 
     /* Analysis (motion, detection) */
     PORCH_ERR_ANALYSIS = -100           /* analysis stage rejected its input */

@@ -122,4 +122,11 @@ int porch__clip_writer_new_with(porch_clip_writer **out, const porch_device_secr
                                 const porch_roster *roster, const char *camera,
                                 uint64_t start_us, const struct clip_random *rnd);
 
+/* porch_notice_seal() with fixed clip randomness (NULL: random), for test vectors. */
+struct porch_clip_meta;
+int porch__notice_seal_with(uint8_t **out, size_t *out_len, const porch_device_secret *hub,
+                            const porch_roster *roster, const char *camera, uint64_t time_us,
+                            const uint8_t event_clip[PORCH_CLIP_ID_BYTES],
+                            const struct porch_clip_meta *meta, const struct clip_random *rnd);
+
 #endif

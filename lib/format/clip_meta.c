@@ -7,6 +7,7 @@
  *   3 LABEL      t_ms u32 | class u8 | score u16 | x u16 | y u16 | w u16 |
  *                h u16 | track_id u32 (19 bytes)
  *   4 THUMBNAIL  JPEG (starts FF D8), <= 4 MiB   at most once
+ *   5 CLIP_REF   clip id[16] (a notice's event clip)   at most once
  *
  * Decoding makes two passes: the first validates and counts, so the result
  * can be one allocation sized exactly; the second fills it.
@@ -18,7 +19,8 @@
 #include "porchlight/error.h"
 #include "util/bytes.h"
 
-enum { ITEM_END_US = 1, ITEM_REASON = 2, ITEM_LABEL = 3, ITEM_THUMBNAIL = 4 };
+enum { ITEM_END_US = 1, ITEM_REASON = 2, ITEM_LABEL = 3, ITEM_THUMBNAIL = 4,
+       ITEM_CLIP_REF = PORCH_META_CLIP_REF };
 #define ITEM_HEADER 6u
 #define LABEL_BYTES 19u
 
@@ -69,6 +71,8 @@ int porch_meta_encode(const porch_clip_meta *meta, uint8_t **out, size_t *out_le
         return PORCH_ERR_TOO_LARGE;
     total = 3 * ITEM_HEADER + 8 + reason_len + meta->n_labels * (ITEM_HEADER + LABEL_BYTES) +
             meta->thumbnail_len;
+    if (meta->has_clip_ref)
+        total += ITEM_HEADER + PORCH_META_CLIP_REF_BYTES;
     if (!(buf = malloc(total)))
         return PORCH_ERR_NOMEM;
     porch__wr_init(&wr, buf, total);
@@ -82,6 +86,10 @@ int porch_meta_encode(const porch_clip_meta *meta, uint8_t **out, size_t *out_le
         write_item_header(&wr, ITEM_THUMBNAIL, meta->thumbnail_len);
         porch__wr_bytes(&wr, meta->thumbnail, meta->thumbnail_len);
     }
+    if (meta->has_clip_ref) {
+        write_item_header(&wr, ITEM_CLIP_REF, PORCH_META_CLIP_REF_BYTES);
+        porch__wr_bytes(&wr, meta->clip_ref, PORCH_META_CLIP_REF_BYTES);
+    }
     *out = buf;
     *out_len = wr.off;
     return PORCH_OK;
@@ -92,14 +100,17 @@ static int check_item(uint8_t type, const uint8_t *v, uint32_t len, unsigned *se
 {
     if (type == ITEM_LABEL)
         return len == LABEL_BYTES ? PORCH_OK : PORCH_ERR_MALFORMED;
-    if (type != ITEM_END_US && type != ITEM_REASON && type != ITEM_THUMBNAIL)
+    if (type != ITEM_END_US && type != ITEM_REASON && type != ITEM_THUMBNAIL &&
+        type != ITEM_CLIP_REF)
         return PORCH_OK; /* unknown: skipped */
-    unsigned bit = 1u << type; /* type <= ITEM_THUMBNAIL here */
+    unsigned bit = 1u << type; /* type <= ITEM_CLIP_REF here */
     if (*seen_mask & bit)
         return PORCH_ERR_MALFORMED;
     *seen_mask |= bit;
     if (type == ITEM_END_US)
         return len == 8 ? PORCH_OK : PORCH_ERR_MALFORMED;
+    if (type == ITEM_CLIP_REF)
+        return len == PORCH_META_CLIP_REF_BYTES ? PORCH_OK : PORCH_ERR_MALFORMED;
     if (type == ITEM_REASON)
         return len > PORCH_META_MAX_REASON ? PORCH_ERR_TOO_LARGE
                : memchr(v, 0, len)         ? PORCH_ERR_MALFORMED : PORCH_OK;
@@ -143,6 +154,10 @@ static void fill_item(porch_clip_meta *m, uint8_t type, const uint8_t *v, uint32
         memcpy(thumb_dst, v, len);
         m->thumbnail = thumb_dst;
         m->thumbnail_len = len;
+        break;
+    case ITEM_CLIP_REF:
+        memcpy(m->clip_ref, v, PORCH_META_CLIP_REF_BYTES);
+        m->has_clip_ref = 1;
         break;
     }
 }

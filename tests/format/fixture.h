@@ -40,6 +40,8 @@
 #define FX_CLIP_ID 0x10u            /* 16 bytes 10..1f */
 #define FX_CONTENT_KEY 0x30u        /* 32 bytes 30..4f */
 #define FX_EPH_SK 0x50u             /* 32 bytes 50..6f */
+#define FX_GRANT_ID 0x90u           /* 16 bytes 90..9f */
+#define FX_NOTICE_CLIP_ID 0x70u     /* 16 bytes 70..7f: the notice's own clip id */
 
 #define FX_OWNER_NAME "owner-phone"
 #define FX_MEMBER_NAME "member-laptop"
@@ -52,6 +54,11 @@
 #define FX_CLIP_START_US 1700000200000000ull
 #define FX_CLIP_END_US 1700000204500000ull
 #define FX_REASON "motion in zone porch for 4.5 s"
+#define FX_GRANT_CREATED_US 1700000300000000ull
+#define FX_GRANT_EXPIRES_US 1700086700000000ull
+#define FX_GRANT_FROM_US 1700000000000000ull
+#define FX_GRANT_TO_US 1700003600000000ull
+#define FX_NOTICE_TIME_US 1700000201000000ull
 /* Stand-in INIT payload (a real one is ftyp + moov). */
 #define FX_INIT_PAYLOAD "\x00\x00\x00\x10" "ftypisom\x00\x00\x02\x00"
 #define FX_INIT_PAYLOAD_LEN 16u

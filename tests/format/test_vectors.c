@@ -15,6 +15,8 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "porchlight/grant.h"
+#include "porchlight/notice.h"
 #include "util/bytes.h"
 #include "vectors.h"
 
@@ -334,6 +336,41 @@ static void test_clip(const struct fx *f)
     free(rk);
 }
 
+/* The grant and the notice, from the document's bytes. */
+static void test_grant_notice(const struct fx *f)
+{
+    size_t len = 0, nlen = 0, mlen = 0;
+    uint8_t *grant = doc_hex("grant-v1", &len), *notice = doc_hex("notice-v1", &nlen);
+    uint8_t *nmeta = doc_hex("notice-v1-meta", &mlen), ref[16];
+    porch_roster *r = load_doc_roster("roster-v1-with-hub", f);
+    porch_grant *g = NULL;
+    porch_clip_meta *m = NULL;
+    porch_clip_info info;
+
+    REQUIRE(grant && notice && nmeta && r);
+    fx_count(ref, 16, FX_CLIP_ID);
+    CHECK_OK(porch_grant_parse(&g, grant, len));
+    CHECK(g && g->n_cameras == 1 && strcmp(g->cameras[0], FX_CAMERA) == 0 && g->n_clips == 1 &&
+          memcmp(g->clip_ids[0], ref, 16) == 0 && g->expires_us == FX_GRANT_EXPIRES_US);
+    CHECK(g && memcmp(g->granter_sign_pk, porch_device_public_of(f->owner)->sign_pk, 32) == 0);
+    porch_grant_free(g);
+    for (int i = 0; i < 2; i++) {
+        CHECK_OK(porch_notice_open(&m, &info, notice, nlen, i ? f->owner : f->member, r));
+        CHECK(m && m->has_clip_ref && memcmp(m->clip_ref, ref, 16) == 0 &&
+              strcmp(m->reason, FX_REASON) == 0);
+        CHECK(info.start_us == FX_NOTICE_TIME_US);
+        porch_meta_free(m);
+        m = NULL;
+    }
+    CHECK_OK(porch_meta_decode(&m, nmeta, mlen));
+    CHECK(m && m->has_clip_ref && memcmp(m->clip_ref, ref, 16) == 0);
+    porch_meta_free(m);
+    porch_roster_free(r);
+    free(grant);
+    free(notice);
+    free(nmeta);
+}
+
 static void test_padme(void)
 {
     const struct doc_block *b = doc_find("padme");
@@ -366,6 +403,7 @@ int main(void)
     test_keyfiles(&f);
     test_roster(&f);
     test_clip(&f);
+    test_grant_notice(&f);
     test_padme();
     vectors_free(v, n);
     fx_free(&f);

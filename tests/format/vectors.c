@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "format/grant_internal.h"
 #include "util/bytes.h"
 #include "vectors.h"
 
@@ -82,6 +83,19 @@ static int build_inputs(struct vec *v, size_t *n)
     text_str(t, sizeof t, "meta.reason", FX_REASON);
     text_str(t, sizeof t, "meta.label",
              "t_ms=1500 class=2 score=58982 x=1000 y=2000 w=3000 h=4000 track=7");
+    HEX("grant.grant_id", FX_GRANT_ID, 16);
+    snprintf(num, sizeof num, "%llu", FX_GRANT_CREATED_US);
+    text_str(t, sizeof t, "grant.created_us", num);
+    snprintf(num, sizeof num, "%llu", FX_GRANT_EXPIRES_US);
+    text_str(t, sizeof t, "grant.expires_us", num);
+    snprintf(num, sizeof num, "[%llu, %llu)", FX_GRANT_FROM_US, FX_GRANT_TO_US);
+    text_str(t, sizeof t, "grant.scope", "camera front in this range; clip clip.clip_id");
+    text_str(t, sizeof t, "grant.range_us", num);
+    text_str(t, sizeof t, "grant.support", "member's keys (the format does not check roles)");
+    HEX("notice.clip_id", FX_NOTICE_CLIP_ID, 16);
+    snprintf(num, sizeof num, "%llu", FX_NOTICE_TIME_US);
+    text_str(t, sizeof t, "notice.time_us", num);
+    text_str(t, sizeof t, "notice.meta", "clip-v1-meta + CLIP_REF clip.clip_id");
 #undef HEX
     return add(v, n, "inputs", VEC_TEXT, t, strlen(t));
 }
@@ -197,6 +211,73 @@ out:
     return ret;
 }
 
+/* The vector grant: the owner grants camera "front" for an hour and the vector clip. */
+int fx_grant(const struct fx *f, uint8_t **out, size_t *out_len)
+{
+    const porch_device_public *sup = porch_device_public_of(f->member);
+    porch_grant *g = calloc(1, sizeof *g);
+    int ret;
+
+    if (!g)
+        return PORCH_ERR_NOMEM;
+    fx_count(g->household, 16, FX_HOUSEHOLD);
+    fx_count(g->grant_id, 16, FX_GRANT_ID);
+    memcpy(g->support_sign_pk, sup->sign_pk, 32);
+    memcpy(g->support_box_pk, sup->box_pk, 32);
+    g->created_us = FX_GRANT_CREATED_US;
+    g->expires_us = FX_GRANT_EXPIRES_US;
+    g->n_cameras = 1;
+    memcpy(g->cameras[0], FX_CAMERA, sizeof FX_CAMERA);
+    g->from_us = FX_GRANT_FROM_US;
+    g->to_us = FX_GRANT_TO_US;
+    g->n_clips = 1;
+    fx_count(g->clip_ids[0], 16, FX_CLIP_ID);
+    ret = porch__grant_sign(g, f->owner, out, out_len);
+    free(g);
+    return ret;
+}
+
+static int build_grant_notice(struct vec *v, size_t *n, const struct fx *f)
+{
+    struct clip_random rnd;
+    porch_clip_meta *m = NULL;
+    uint8_t *grant = NULL, *notice = NULL, *meta = NULL, *nmeta = NULL, ref[16];
+    size_t len = 0, meta_len = 0, nmeta_len = 0;
+    int ret;
+
+    if ((ret = fx_grant(f, &grant, &len)) != PORCH_OK ||
+        (ret = add(v, n, "grant-v1", VEC_HEX, grant, len)) != PORCH_OK)
+        goto out;
+    note(v, *n, "%zu bytes: fixed part 180, camera \"front\" 6, one clip id 16, signature 64.",
+         len);
+    fx_clip_random(&rnd);
+    fx_count(rnd.clip_id, 16, FX_NOTICE_CLIP_ID);
+    fx_count(ref, 16, FX_CLIP_ID);
+    if ((ret = fx_meta(&meta, &meta_len)) != PORCH_OK ||
+        (ret = porch_meta_decode(&m, meta, meta_len)) != PORCH_OK)
+        goto out;
+    m->has_clip_ref = 1;
+    memcpy(m->clip_ref, ref, 16);
+    if ((ret = porch_meta_encode(m, &nmeta, &nmeta_len)) != PORCH_OK ||
+        (ret = add(v, n, "notice-v1-meta", VEC_HEX, nmeta, nmeta_len)) != PORCH_OK)
+        goto out;
+    note(v, *n, "%zu bytes: clip-v1-meta followed by the CLIP_REF item (type 5).", nmeta_len);
+    if ((ret = porch__notice_seal_with(&notice, &len, f->hub, f->roster3, FX_CAMERA,
+                                       FX_NOTICE_TIME_US, ref, m, &rnd)) != PORCH_OK ||
+        (ret = add(v, n, "notice-v1", VEC_HEX, notice, len)) != PORCH_OK)
+        goto out;
+    note(v, *n, "%zu bytes: a clip header (2 wraps) and one final META record holding "
+                "notice-v1-meta.", len);
+out:
+    sodium_memzero(&rnd, sizeof rnd);
+    porch_meta_free(m);
+    free(grant);
+    free(notice);
+    free(meta);
+    free(nmeta);
+    return ret;
+}
+
 static int build_padme(struct vec *v, size_t *n)
 {
     static const size_t lens[] = {0,     1,     248,    249,    1000,    4096,
@@ -218,7 +299,8 @@ int vectors_build(struct vec *v, size_t *n)
     if ((ret = fx_init(&f)) != PORCH_OK)
         return ret;
     if ((ret = build_inputs(v, n)) == PORCH_OK && (ret = build_identity(v, n, &f)) == PORCH_OK &&
-        (ret = build_roster(v, n, &f)) == PORCH_OK && (ret = build_clip(v, n, &f)) == PORCH_OK)
+        (ret = build_roster(v, n, &f)) == PORCH_OK && (ret = build_clip(v, n, &f)) == PORCH_OK &&
+        (ret = build_grant_notice(v, n, &f)) == PORCH_OK)
         ret = build_padme(v, n);
     fx_free(&f);
     if (ret != PORCH_OK) {

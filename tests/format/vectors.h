@@ -28,6 +28,9 @@ struct vec {
 /* Computes every vector. Returns PORCH_OK or the first error. */
 int vectors_build(struct vec *v, size_t *n);
 void vectors_free(struct vec *v, size_t n);
+struct fx;
+/* The grant vector's bytes. Ownership: *out malloc()ed, caller frees. */
+int fx_grant(const struct fx *f, uint8_t **out, size_t *out_len);
 const struct vec *vectors_find(const struct vec *v, size_t n, const char *name);
 
 #endif

@@ -1,0 +1,271 @@
+/*
+ * blob_dir.c: the directory blob store.
+ *
+ *   DATA/partial/HH-CLIP   upload in progress (append-only; fsync per PATCH)
+ *   DATA/blobs/HH/CLIP     committed sealed clip (never modified, only shredded)
+ *
+ * Names are hex of fixed-size ids, never request text, so no path can
+ * escape the data directory. Commit = fsync(partial), rename into
+ * blobs/HH/, fsync(blobs/HH): after a crash a clip is either wholly a
+ * partial or wholly a blob. Shred overwrites the header (which holds every
+ * wrap of the content key) with random bytes and fsync()s before unlinking,
+ * so the content key is unrecoverable even from the freed disk blocks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "porchlight/file.h"
+#include "server/store.h"
+#include "util/hex.h"
+
+struct dir_blobs {
+    porch_srv_blobs base;
+    char root[PATH_MAX - 128];
+};
+
+#define D(p) ((struct dir_blobs *)(p))
+
+static void ids_hex(char hh_hex[33], char clip_hex[33], const uint8_t *hh, const uint8_t *clip)
+{
+    porch__hex_encode(hh_hex, 33, hh, PORCH_SRV_HH);
+    porch__hex_encode(clip_hex, 33, clip, PORCH_SRV_CLIP);
+}
+
+static void partial_path(const struct dir_blobs *b, char *out, size_t cap, const uint8_t *hh,
+                         const uint8_t *clip)
+{
+    char h[33], c[33];
+
+    ids_hex(h, c, hh, clip);
+    snprintf(out, cap, "%s/partial/%s-%s", b->root, h, c);
+}
+
+static void blob_dir_path(const struct dir_blobs *b, char *out, size_t cap, const uint8_t *hh)
+{
+    char h[33];
+
+    porch__hex_encode(h, sizeof h, hh, PORCH_SRV_HH);
+    snprintf(out, cap, "%s/blobs/%s", b->root, h);
+}
+
+static void blob_path(const struct dir_blobs *b, char *out, size_t cap, const uint8_t *hh,
+                      const uint8_t *clip)
+{
+    char h[33], c[33];
+
+    ids_hex(h, c, hh, clip);
+    snprintf(out, cap, "%s/blobs/%s/%s", b->root, h, c);
+}
+
+static int fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int ret = PORCH_OK;
+
+    if (fd < 0)
+        return PORCH_ERR_IO;
+    if (fsync(fd) != 0)
+        ret = PORCH_ERR_IO;
+    close(fd);
+    return ret;
+}
+
+static int mkdir_p1(const char *path)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return PORCH_OK;
+    return PORCH_ERR_IO;
+}
+
+static int append_open(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
+                       const uint8_t clip[PORCH_SRV_CLIP], uint64_t offset, int *fd)
+{
+    char path[PATH_MAX];
+    int f;
+
+    *fd = -1;
+    partial_path(D(pb), path, sizeof path, hh, clip);
+    f = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0)
+        return PORCH_ERR_IO;
+    /* Bytes past the durable offset were never acknowledged: drop them. */
+    if (ftruncate(f, (off_t)offset) != 0 || lseek(f, (off_t)offset, SEEK_SET) < 0) {
+        close(f);
+        return PORCH_ERR_IO;
+    }
+    *fd = f;
+    return PORCH_OK;
+}
+
+static int append_finish(porch_srv_blobs *pb, int fd)
+{
+    int ret = fsync(fd) == 0 ? PORCH_OK : PORCH_ERR_IO;
+
+    (void)pb;
+    if (close(fd) != 0)
+        ret = PORCH_ERR_IO;
+    if (ret == PORCH_OK) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/partial", D(pb)->root);
+        ret = fsync_dir(path);   /* the partial's name is durable too */
+    }
+    return ret;
+}
+
+static void append_abort(porch_srv_blobs *pb, int fd)
+{
+    (void)pb;
+    if (fd >= 0)
+        close(fd);
+}
+
+static int partial_open(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
+                        const uint8_t clip[PORCH_SRV_CLIP], int *fd)
+{
+    char path[PATH_MAX];
+
+    partial_path(D(pb), path, sizeof path, hh, clip);
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0 && errno == ENOENT) {
+        /* A crash between rename and the metadata commit leaves the bytes here. */
+        blob_path(D(pb), path, sizeof path, hh, clip);
+        *fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (*fd >= 0)
+        return PORCH_OK;
+    return errno == ENOENT ? PORCH_ERR_NOT_FOUND : PORCH_ERR_IO;
+}
+
+static int partial_delete(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
+                          const uint8_t clip[PORCH_SRV_CLIP])
+{
+    char path[PATH_MAX];
+
+    partial_path(D(pb), path, sizeof path, hh, clip);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return PORCH_ERR_IO;
+    return PORCH_OK;
+}
+
+static int commit(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
+                  const uint8_t clip[PORCH_SRV_CLIP])
+{
+    char from[PATH_MAX], to[PATH_MAX], dir[PATH_MAX];
+    int fd, ret;
+
+    partial_path(D(pb), from, sizeof from, hh, clip);
+    blob_dir_path(D(pb), dir, sizeof dir, hh);
+    blob_path(D(pb), to, sizeof to, hh, clip);
+    if ((fd = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+        struct stat st;
+        return (errno == ENOENT && stat(to, &st) == 0) ? PORCH_OK : PORCH_ERR_IO;
+    }
+    ret = fsync(fd) == 0 ? PORCH_OK : PORCH_ERR_IO;
+    close(fd);
+    if (ret == PORCH_OK)
+        ret = mkdir_p1(dir);
+    if (ret == PORCH_OK && rename(from, to) != 0)
+        ret = PORCH_ERR_IO;
+    if (ret == PORCH_OK)
+        ret = fsync_dir(dir);
+    return ret;
+}
+
+static int blob_open(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
+                     const uint8_t clip[PORCH_SRV_CLIP], int *fd, uint64_t *size)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    blob_path(D(pb), path, sizeof path, hh, clip);
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return errno == ENOENT ? PORCH_ERR_NOT_FOUND : PORCH_ERR_IO;
+    if (fstat(*fd, &st) != 0) {
+        close(*fd);
+        *fd = -1;
+        return PORCH_ERR_IO;
+    }
+    *size = (uint64_t)st.st_size;
+    return PORCH_OK;
+}
+
+static int overwrite_random(int fd, uint32_t len)
+{
+    uint8_t buf[4096];
+    off_t off = 0;
+
+    while (len) {
+        size_t n = len < sizeof buf ? len : sizeof buf;
+        randombytes_buf(buf, n);
+        if (pwrite(fd, buf, n, off) != (ssize_t)n)
+            return PORCH_ERR_IO;
+        off += (off_t)n;
+        len -= (uint32_t)n;
+    }
+    return fsync(fd) == 0 ? PORCH_OK : PORCH_ERR_IO;
+}
+
+static int shred(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
+                 const uint8_t clip[PORCH_SRV_CLIP], uint32_t header_len)
+{
+    char path[PATH_MAX], dir[PATH_MAX];
+    int fd, ret;
+
+    blob_path(D(pb), path, sizeof path, hh, clip);
+    blob_dir_path(D(pb), dir, sizeof dir, hh);
+    if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+        return errno == ENOENT ? PORCH_ERR_NOT_FOUND : PORCH_ERR_IO;
+    ret = overwrite_random(fd, header_len);
+    close(fd);
+    if (ret == PORCH_OK && unlink(path) != 0)
+        ret = PORCH_ERR_IO;
+    if (ret == PORCH_OK)
+        ret = fsync_dir(dir);
+    return ret;
+}
+
+static void blobs_close(porch_srv_blobs *pb)
+{
+    free(pb);
+}
+
+static const porch_srv_blobs_ops dir_ops = {
+    .append_open = append_open, .append_finish = append_finish, .append_abort = append_abort,
+    .partial_open = partial_open, .partial_delete = partial_delete, .commit = commit,
+    .open = blob_open, .shred = shred, .close = blobs_close,
+};
+
+/* Ownership: *out released with (*out)->ops->close(*out). */
+int porch_srv_blobs_dir_open(porch_srv_blobs **out, const char *data_dir)
+{
+    struct dir_blobs *b;
+    char path[PATH_MAX];
+    int ret;
+
+    *out = NULL;
+    if (strlen(data_dir) >= sizeof b->root)
+        return PORCH_ERR_INVALID_ARG;
+    if (!(b = calloc(1, sizeof *b)))
+        return PORCH_ERR_NOMEM;
+    b->base.ops = &dir_ops;
+    snprintf(b->root, sizeof b->root, "%s", data_dir);
+    snprintf(path, sizeof path, "%s/blobs", data_dir);
+    ret = mkdir_p1(path);
+    snprintf(path, sizeof path, "%s/partial", data_dir);
+    if (ret == PORCH_OK)
+        ret = mkdir_p1(path);
+    if (ret != PORCH_OK) {
+        free(b);
+        return ret;
+    }
+    *out = &b->base;
+    return PORCH_OK;
+}

@@ -1,0 +1,65 @@
+/*
+ * srvtest.h (tests/server): the real porchlight-server for a test, and a
+ * tiny libcurl HTTP helper. The server runs on a free loopback port with a
+ * temporary directory (DIR/data, stderr in DIR/server.log); it is stopped
+ * (SIGKILL if it must) at exit and on SIGTERM/SIGALRM, so no test leaves one.
+ */
+#ifndef PORCH_TEST_SRVTEST_H
+#define PORCH_TEST_SRVTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "household.h"
+
+struct srv {
+    pid_t pid;
+    int port;
+    char dir[512], data[600], log[600], url[64], bin[512];
+    const char *extra[16];          /* extra flags, NULL-terminated */
+};
+
+/* Skips (77) when the binary is absent. extra: NULL-terminated flag list or NULL. */
+void srv_start(struct srv *s, const char *const *extra);
+/* Same directory and port again. */
+void srv_restart(struct srv *s);
+void srv_kill9(struct srv *s);
+void srv_stop(struct srv *s);          /* SIGTERM, bounded wait, then SIGKILL */
+void srv_cleanup(struct srv *s);       /* stop + remove the directory */
+
+struct resp {
+    long status;
+    uint8_t *body;
+    size_t len;
+    long long upload_offset;            /* -1 when absent */
+    char content_range[64];
+    int upload_complete;
+};
+
+/* One request. headers: NULL-terminated "Name: value" list or NULL. token may be NULL.
+ * Returns 0, or -1 on a transport failure. out->body freed by resp_free. */
+int http(struct srv *s, const char *method, const char *path, const char *token,
+         const char *const *headers, const uint8_t *body, size_t len, struct resp *out);
+void resp_free(struct resp *r);
+
+/* Household roster -> POST /v1/households; returns the status. */
+long srv_create_household(struct srv *s, const porch_roster *roster);
+/* Challenge, sign, token. out: 44 bytes. Returns the token status (200 on success). */
+long srv_login(struct srv *s, const porch_device_secret *dev, const uint8_t hh[16],
+               char out[64]);
+/* PATCHes bytes [from, to) of clip in pieces of piece bytes. Returns the last status. */
+long srv_patch(struct srv *s, const char *token, const uint8_t hh[16], const uint8_t clip[16],
+               const uint8_t *bytes, size_t from, size_t to, size_t piece);
+long srv_complete(struct srv *s, const char *token, const uint8_t hh[16], const uint8_t clip[16],
+                  const uint8_t *bytes, size_t len);
+/* Whole upload (PATCH + complete); returns complete's status. */
+long srv_upload(struct srv *s, const char *token, const uint8_t hh[16], const uint8_t *clip,
+                size_t len);
+void hexs(char *out, const uint8_t *p, size_t n);
+/* "/v1/households/HH" + suffix */
+void hh_path(char *out, size_t cap, const uint8_t hh[16], const char *suffix);
+/* Access-log size through the checkpoint endpoint (decoded tree size), or -1. */
+long long srv_log_size(struct srv *s, const char *token, const uint8_t hh[16]);
+
+#endif
