@@ -123,12 +123,33 @@ static void make_name(char name[PORCH_SPOOL_NAME_BYTES], const porch_clip_info *
     snprintf(name, PORCH_SPOOL_NAME_BYTES, "%016" PRIx64 "-%s", info->start_us, hex);
 }
 
+/*
+ * Replaces NAME.tail: NAME.tail.tmp.w, fdatasync, rename. The directory is
+ * not fsynced here (once per GOP would cost more than the sealing): after a
+ * power loss the rename may be undone, leaving the previous tail, which is
+ * still valid because every record it covers was durable before it was
+ * written. Recovery removes a leftover NAME.tail.tmp.w.
+ */
 static int write_tail(porch_spool_clip *c, const uint8_t *tail, size_t len)
 {
-    char path[PORCH_SPOOL_PATH_MAX];
-    int ret = porch__spool_path(c->s, c->name, ".tail", path, sizeof path);
+    char path[PORCH_SPOOL_PATH_MAX], tmp[PORCH_SPOOL_PATH_MAX];
+    int fd, ret = porch__spool_path(c->s, c->name, ".tail", path, sizeof path);
 
-    return ret != PORCH_OK ? ret : porch_file_write_atomic(path, tail, len, 0600);
+    if (ret == PORCH_OK)
+        ret = porch__spool_path(c->s, c->name, ".tail.tmp.w", tmp, sizeof tmp);
+    if (ret != PORCH_OK)
+        return ret;
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+        return PORCH_ERR_IO;
+    if (porch_write_all(fd, tail, len) != PORCH_OK || fdatasync(fd) != 0)
+        ret = PORCH_ERR_IO;
+    if (close(fd) != 0 && ret == PORCH_OK)
+        ret = PORCH_ERR_IO;
+    if (ret == PORCH_OK && rename(tmp, path) != 0)
+        ret = PORCH_ERR_IO;
+    if (ret != PORCH_OK)
+        unlink(tmp);
+    return ret;
 }
 
 static int append_sync(porch_spool_clip *c, const uint8_t *data, size_t len)
