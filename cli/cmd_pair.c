@@ -54,6 +54,7 @@ static int pair_run(const struct pair_args *a, const porch_roster *r)
         rc = cli_server_fail(ret, c, "GET /v1/server");
         goto out;
     }
+    s.have_server_pk = 1;
     porch_client_server_fingerprint(s.server_pk, fpr);
     printf("server %s (version %s)\nserver key fingerprint: %s\n", s.url, version, fpr);
     if (a->expect && !cli_fpr_equal(fpr, a->expect)) {

@@ -62,6 +62,7 @@ static int sstate_parse(const char *text, struct cli_server *s)
         parse_hex_field(text, "household", s->household, 16, &s->have_household) != PORCH_OK ||
         parse_hex_field(text, "log", cp, sizeof cp, &have_log) != PORCH_OK)
         return PORCH_ERR_MALFORMED;
+    s->have_server_pk = 1;
     porch_log_monitor_init(&s->monitor, s->household, s->server_pk);
     if (have_log) {
         if (porch_log_checkpoint_decode(&s->monitor.head, cp, sizeof cp) != PORCH_OK)
@@ -118,7 +119,7 @@ int cli_client_open(const struct cli_server *s, const porch_device_secret *dev,
 
     cfg.base_url = s->url;
     cfg.ca_file = ca_file ? ca_file : getenv("PORCH_CA_FILE");
-    cfg.server_pk = s->server_pk;
+    cfg.server_pk = s->have_server_pk ? s->server_pk : NULL;
     cfg.device = dev;
     cfg.household = s->have_household ? s->household : NULL;
     if ((ret = porch_client_new(out, &cfg)) != PORCH_OK)

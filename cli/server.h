@@ -13,6 +13,7 @@
 struct cli_server {
     char url[512];
     uint8_t server_pk[32];
+    int have_server_pk;               /* 0 only while pairing */
     int have_household;
     uint8_t household[16];
     porch_log_monitor monitor;        /* have_head 0 until the first audit */

@@ -807,11 +807,17 @@ static int log_size_locked(struct sq_meta *m, const uint8_t *hh, uint64_t *n)
     return sum_of(m, S_LOG_SIZE, hh, n);
 }
 
-/* Hash of the perfect subtree [lo, lo + 2^level): a leaf or a cached node. */
+/*
+ * Hash of the perfect subtree [lo, lo + 2^level): a leaf or a cached node.
+ * A node missing from the cache (a restored or hand-edited database) is
+ * recomputed from its children, so the cache only ever costs time, never
+ * correctness: proofs always follow the leaves actually stored.
+ */
 static int node_locked(struct sq_meta *m, const uint8_t *hh, unsigned level, uint64_t lo,
                        uint8_t out[PORCH_LOG_HASH_BYTES])
 {
     sqlite3_stmt *s = stmt(m, level ? S_NODE_GET : S_LOG_LEAF);
+    uint8_t l[PORCH_LOG_HASH_BYTES], r[PORCH_LOG_HASH_BYTES];
     int ret;
 
     bind_blob(s, 1, hh, PORCH_SRV_HH);
@@ -824,6 +830,11 @@ static int node_locked(struct sq_meta *m, const uint8_t *hh, unsigned level, uin
     if ((ret = row(s)) == PORCH_OK)
         ret = col_copy(s, 0, out, PORCH_LOG_HASH_BYTES);
     sqlite3_reset(s);
+    if (ret != PORCH_ERR_NOT_FOUND || level == 0)
+        return ret;
+    if ((ret = node_locked(m, hh, level - 1, lo, l)) == PORCH_OK &&
+        (ret = node_locked(m, hh, level - 1, lo + (UINT64_C(1) << (level - 1)), r)) == PORCH_OK)
+        porch_log_node_hash(out, l, r);
     return ret;
 }
 
@@ -1045,7 +1056,14 @@ int porch_srv_meta_sqlite_open(porch_srv_meta **out, const char *path)
     if (!(m = calloc(1, sizeof *m)))
         goto out;
     m->base.ops = &sqlite_ops;
-    pthread_mutex_init(&m->lock, NULL);
+    /* Recursive: a listing's callback may read other tables (a support
+     * device's grants decide which clips it sees) while the listing holds
+     * the lock. Nested calls use other prepared statements. */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&m->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     ret = PORCH_ERR_STORE;
     if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                         SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)

@@ -265,10 +265,10 @@ static int perform(porch_client *c, struct porch__req *req)
 int porch__call(porch_client *c, struct porch__req *req)
 {
     int ret;
-    if (req->auth && !c->token && (ret = porch_client_login(c, NULL)) != PORCH_OK)
+    if (req->auth && !req->exact && !c->token && (ret = porch_client_login(c, NULL)) != PORCH_OK)
         return ret;
     ret = perform(c, req);
-    if (ret == PORCH_ERR_UNAUTHORIZED && req->auth) {
+    if (ret == PORCH_ERR_UNAUTHORIZED && req->auth && !req->exact) {
         /* The token may have expired: log in again, once. */
         porch_client_logout(c);
         if ((ret = porch_client_login(c, NULL)) != PORCH_OK)

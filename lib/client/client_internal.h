@@ -45,6 +45,7 @@ struct porch__req {
     const char *content_type;         /* NULL: none */
     const char *header;               /* one extra "Name: value" header, or NULL */
     int auth;                         /* send the bearer token (logging in first) */
+    int exact;                        /* with auth: the token held, no login, no retry */
     size_t max_response;              /* cap on the body */
     /* response */
     long status;
