@@ -156,8 +156,7 @@ static int make_uploader(const porch_hub_config *cfg, const porch_device_secret 
         return 0;
     }
     if (!strncmp(cfg->server_url, "http://", 7) || !strncmp(cfg->server_url, "https://", 8)) {
-        ret = porch_uploader_http_new(up, cfg->server_url, cfg->server_key, secret,
-                                      porch_roster_household(roster));
+        ret = porch_uploader_http_new(up, cfg->server_url, cfg->server_key, secret, roster);
         return ret == PORCH_OK ? 0 : fail("cannot use the server", cfg->server_url, ret);
     }
     fprintf(stderr, "porchlight-hub: %s: [hub] server must be http://, https:// or file://\n",

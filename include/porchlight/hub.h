@@ -57,13 +57,16 @@ void porch_uploader_free(porch_uploader *u);
 
 /*
  * Uploads to the server at base_url ("http://127.0.0.1:8080", no /v1) as
- * the hub device hub (borrowed; must outlive the uploader) of household
- * (16 bytes), pinning the server's signing key. Resumable: a clip cut off
- * mid-upload continues from the offset the server holds.
+ * the hub device hub of roster's household, pinning the server's signing
+ * key. hub and roster are borrowed and must outlive the uploader. Resumable:
+ * a clip cut off mid-upload continues from the offset the server holds.
+ * Once a clip is stored, a notice naming it (camera, start time, clip id),
+ * sealed to the clip's viewers under roster, is posted for the household's
+ * devices; a notice the server refuses does not fail the upload.
  */
 int porch_uploader_http_new(porch_uploader *out, const char *base_url,
                             const uint8_t server_pk[PORCH_SIGN_PK_BYTES],
-                            const porch_device_secret *hub, const uint8_t *household);
+                            const porch_device_secret *hub, const porch_roster *roster);
 
 /* Makes the trigger for a camera (the analysis pipeline plugs in here). */
 typedef int (*porch_trigger_factory)(void *ctx, const porch_hub_camera_config *cam,

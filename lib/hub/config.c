@@ -31,6 +31,8 @@ struct parse {
     size_t err_cap;
 };
 
+static int failf(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static int failf(struct parse *p, const char *fmt, ...)
 {
     char msg[512];
