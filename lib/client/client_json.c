@@ -264,8 +264,12 @@ static int notice_item(json_t *o, porch_notice_item *n)
 
 int porch__json_notice(const uint8_t *buf, size_t len, porch_notice_item *out)
 {
-    json_t *j = load(buf, len);
-    int ret = j ? notice_item(j, out) : BAD;
+    json_t *j;
+    int ret;
+
+    memset(out, 0, sizeof *out);
+    j = load(buf, len);
+    ret = j ? notice_item(j, out) : BAD;
     if (ret != PORCH_OK) {
         free(out->data);
         memset(out, 0, sizeof *out);
