@@ -123,8 +123,10 @@ int peer_porch_start(peer *p, const char *workdir, const char *server)
         return -1;
     p->port = procs_free_port();
     snprintf(port, sizeof port, "%u", (unsigned)p->port);
+    /* Idle keep-alive connections may stay 600 s, as nginx's keepalive_timeout
+     * above: the held-hubs test must not measure two different timeouts. */
     char *argv[] = {(char *)server, "--listen", "127.0.0.1", "--port", port, "--data", p->dir,
-                    NULL};
+                    "--idle-timeout", "600", "--header-timeout", "600", NULL};
     if ((p->pid = procs_spawn(argv, p->log)) < 0) {
         fprintf(stderr, "bench_server: cannot start %s\n", server);
         return -1;
