@@ -48,20 +48,17 @@ int cli_out_write(struct cli_out *o, const uint8_t *data, size_t len)
     return ret;
 }
 
+/* fsync()s the directory holding path: 0 or -1. */
 static int sync_dir(const char *path)
 {
     char *copy = strdup(path);
-    int fd, ok;
+    int ret;
 
     if (!copy)
         return -1;
-    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ret = porch_dir_sync(dirname(copy));
     free(copy);
-    if (fd < 0)
-        return -1;
-    ok = fsync(fd);
-    close(fd);
-    return ok;
+    return ret == PORCH_OK ? 0 : -1;
 }
 
 int cli_out_commit(struct cli_out *o)

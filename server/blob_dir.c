@@ -64,19 +64,6 @@ static void blob_path(const struct dir_blobs *b, char *out, size_t cap, const ui
     snprintf(out, cap, "%s/blobs/%s/%s", b->root, h, c);
 }
 
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int ret = PORCH_OK;
-
-    if (fd < 0)
-        return PORCH_ERR_IO;
-    if (fsync(fd) != 0)
-        ret = PORCH_ERR_IO;
-    close(fd);
-    return ret;
-}
-
 static int mkdir_p1(const char *path)
 {
     if (mkdir(path, 0700) == 0 || errno == EEXIST)
@@ -114,7 +101,7 @@ static int append_finish(porch_srv_blobs *pb, int fd)
     if (ret == PORCH_OK) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/partial", D(pb)->root);
-        ret = fsync_dir(path);   /* the partial's name is durable too */
+        ret = porch_dir_sync(path);   /* the partial's name is durable too */
     }
     return ret;
 }
@@ -174,7 +161,7 @@ static int commit(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
     if (ret == PORCH_OK && rename(from, to) != 0)
         ret = PORCH_ERR_IO;
     if (ret == PORCH_OK)
-        ret = fsync_dir(dir);
+        ret = porch_dir_sync(dir);
     return ret;
 }
 
@@ -228,7 +215,7 @@ static int shred(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
     if (ret == PORCH_OK && unlink(path) != 0)
         ret = PORCH_ERR_IO;
     if (ret == PORCH_OK)
-        ret = fsync_dir(dir);
+        ret = porch_dir_sync(dir);
     return ret;
 }
 

@@ -26,6 +26,10 @@ int porch_file_read(const char *path, size_t max_len, uint8_t **out, size_t *out
 /* Writes all len bytes to fd, retrying short writes and EINTR (errno kept on failure). */
 int porch_write_all(int fd, const uint8_t *data, size_t len);
 
+/* fsync()s the directory dir, making the names created or renamed in it
+ * durable. */
+int porch_dir_sync(const char *dir);
+
 /* Replaces path atomically with data, created with permission bits mode. */
 int porch_file_write_atomic(const char *path, const uint8_t *data, size_t len, mode_t mode);
 

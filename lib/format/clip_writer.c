@@ -202,17 +202,24 @@ int porch_clip_writer_append(porch_clip_writer *w, porch_record_kind kind,
     return writer_seal(w, kind, payload, len, 0, record, record_len);
 }
 
-int porch_clip_writer_finish(porch_clip_writer *w, const uint8_t *meta, size_t meta_len,
-                             const uint8_t **record, size_t *record_len)
+/* Seals meta as the final META record at the next index (finish, tail). */
+static int seal_final_meta(porch_clip_writer *w, const uint8_t *meta, size_t meta_len,
+                           const uint8_t **record, size_t *record_len)
 {
-    int ret;
     if (record)
         *record = NULL;
     if (record_len)
         *record_len = 0;
     if (!w || !record || !record_len || (meta_len && !meta))
         return PORCH_ERR_INVALID_ARG;
-    ret = writer_seal(w, PORCH_RECORD_META, meta, meta_len, 1, record, record_len);
+    return writer_seal(w, PORCH_RECORD_META, meta, meta_len, 1, record, record_len);
+}
+
+int porch_clip_writer_finish(porch_clip_writer *w, const uint8_t *meta, size_t meta_len,
+                             const uint8_t **record, size_t *record_len)
+{
+    int ret = seal_final_meta(w, meta, meta_len, record, record_len);
+
     if (ret == PORCH_OK) {
         w->state = WRITER_FINISHED;
         writer_wipe_key(w);
@@ -223,17 +230,10 @@ int porch_clip_writer_finish(porch_clip_writer *w, const uint8_t *meta, size_t m
 int porch_clip_writer_seal_tail(porch_clip_writer *w, const uint8_t *meta, size_t meta_len,
                                 const uint8_t **record, size_t *record_len)
 {
-    int ret;
-
-    if (record)
-        *record = NULL;
-    if (record_len)
-        *record_len = 0;
-    if (!w || !record || !record_len || (meta_len && !meta))
-        return PORCH_ERR_INVALID_ARG;
     /* A final record at the next index, sealed now but not consumed: the
      * writer stays OPEN and the next append or finish reuses the index. */
-    ret = writer_seal(w, PORCH_RECORD_META, meta, meta_len, 1, record, record_len);
+    int ret = seal_final_meta(w, meta, meta_len, record, record_len);
+
     if (ret == PORCH_OK)
         w->next_index--;
     return ret;

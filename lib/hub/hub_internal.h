@@ -38,7 +38,6 @@ void porch__spool_logf(porch_spool *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int porch__spool_path(const porch_spool *s, const char *name, const char *ext, char *out,
                       size_t cap);
-int porch__spool_sync_dir(const porch_spool *s);
 /* 16 hex, '-', 32 hex. */
 int porch__spool_name_valid(const char *name);
 /* Caller holds s->mu. Refreshes s->stats' bytes/clips/pending; fills *l

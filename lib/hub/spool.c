@@ -55,18 +55,6 @@ int porch__spool_path(const porch_spool *s, const char *name, const char *ext, c
     return n < 0 || (size_t)n >= cap ? PORCH_ERR_TOO_LARGE : PORCH_OK;
 }
 
-int porch__spool_sync_dir(const porch_spool *s)
-{
-    int fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = PORCH_OK;
-
-    if (fd < 0)
-        return PORCH_ERR_IO;
-    if (fsync(fd) != 0)
-        ret = PORCH_ERR_IO;
-    close(fd);
-    return ret;
-}
-
 int porch_spool_open(porch_spool **out, const char *dir, uint64_t limit,
                      porch_hub_log_fn log, void *log_ctx)
 {
@@ -221,7 +209,7 @@ static int seal_rename(porch_spool_clip *c)
         return ret;
     if (rename(from, to) != 0)
         return PORCH_ERR_IO;
-    if ((ret = porch__spool_sync_dir(c->s)) != PORCH_OK)
+    if ((ret = porch_dir_sync(c->s->dir)) != PORCH_OK)
         return ret;
     /* The tail is useless once the .clip exists; a crash here leaves a
      * stray tail that recovery removes. */

@@ -233,6 +233,6 @@ int porch__spool_recover(porch_spool *s)
     if (ret == PORCH_OK)
         ret = remove_strays(s, ".up", ".clip");
     if (ret == PORCH_OK)
-        ret = porch__spool_sync_dir(s);
+        ret = porch_dir_sync(s->dir);
     return ret;
 }

@@ -93,19 +93,27 @@ int porch_write_all(int fd, const uint8_t *data, size_t len)
     return PORCH_OK;
 }
 
-static int fsync_parent(const char *path)
+int porch_dir_sync(const char *dir)
 {
-    char dir[PATH_MAX];
     int fd, ret = PORCH_OK;
-    if (strlen(path) >= sizeof dir)
+
+    if (!dir)
         return PORCH_ERR_INVALID_ARG;
-    memcpy(dir, path, strlen(path) + 1);
-    if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return PORCH_ERR_IO;
     if (fsync(fd) != 0)
         ret = PORCH_ERR_IO;
     close(fd);
     return ret;
+}
+
+static int fsync_parent(const char *path)
+{
+    char dir[PATH_MAX];
+    if (strlen(path) >= sizeof dir)
+        return PORCH_ERR_INVALID_ARG;
+    memcpy(dir, path, strlen(path) + 1);
+    return porch_dir_sync(dirname(dir));
 }
 
 int porch_file_write_atomic(const char *path, const uint8_t *data, size_t len, mode_t mode)

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -287,4 +288,33 @@ int hubfix_have(const char *prog)
     }
     free(copy);
     return found;
+}
+
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char log_text[1 << 16];
+
+void hubfix_log(void *ctx, int level, const char *camera, const char *msg)
+{
+    (void)ctx;
+    pthread_mutex_lock(&log_mu);
+    size_t n = strlen(log_text);
+    snprintf(log_text + n, sizeof log_text - n, "%d %s: %s\n", level, camera ? camera : "-",
+             msg);
+    pthread_mutex_unlock(&log_mu);
+}
+
+char *hubfix_log_copy(void)
+{
+    pthread_mutex_lock(&log_mu);
+    char *copy = strdup(log_text);
+    pthread_mutex_unlock(&log_mu);
+    REQUIRE(copy != NULL);
+    return copy;
+}
+
+void hubfix_log_dump(void)
+{
+    char *copy = hubfix_log_copy();
+    fputs(copy, stderr);
+    free(copy);
 }

@@ -51,6 +51,11 @@ size_t hubfix_clips(struct hubfix *f, const char *dir, struct clipview *out, siz
 size_t hubfix_count(const char *dir, const char *ext);
 /* Bytes of lines in a file containing needle. */
 size_t hubfix_grep(const char *path, const char *needle);
+/* A porch_hub_log_fn collecting every line ("LEVEL camera: msg") in memory,
+ * safe from the hub's threads; a malloc()ed snapshot; the lines to stderr. */
+void hubfix_log(void *ctx, int level, const char *camera, const char *msg);
+char *hubfix_log_copy(void);
+void hubfix_log_dump(void);
 char *hubfix_bin(const char *rel);   /* $PORCH_BUILD_DIR/rel, static buffer */
 int hubfix_have(const char *prog);   /* program on PATH */
 

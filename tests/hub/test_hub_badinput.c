@@ -8,7 +8,6 @@
  * roster does not let this hub record run beside a good camera: each
  * trouble is reported naming its camera, and the good camera records.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,26 +20,12 @@
 #include "porchlight/file.h"
 #include "porchlight/hub.h"
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static char logbuf[1 << 16];
-
-static void log_fn(void *ctx, int level, const char *camera, const char *msg)
-{
-    (void)ctx;
-    pthread_mutex_lock(&mu);
-    size_t n = strlen(logbuf);
-    snprintf(logbuf + n, sizeof logbuf - n, "%d %s: %s\n", level, camera ? camera : "-", msg);
-    pthread_mutex_unlock(&mu);
-}
-
 static int logged(const char *camera, const char *needle)
 {
     char *line, *save = NULL, *copy;
     int found = 0;
 
-    pthread_mutex_lock(&mu);
-    copy = strdup(logbuf);
-    pthread_mutex_unlock(&mu);
+    copy = hubfix_log_copy();
     for (line = strtok_r(copy, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save))
         found = strstr(line, camera) && strstr(line, needle);
     free(copy);
@@ -219,7 +204,7 @@ static void cameras(struct hubfix *f)
     o.cfg = cfg;
     o.hub = hub2;
     o.roster = f->hh.roster;
-    o.log = log_fn;
+    o.log = hubfix_log;
     REQUIRE(porch_hub_start(&h, &o) == PORCH_OK);
     for (int i = 0; i < 1200 && !done(h); i++) {
         struct timespec ts = { 0, 50000000 };
@@ -249,7 +234,7 @@ static void cameras(struct hubfix *f)
     CHECK(good_clips == 1);
     CHECK(hubfix_count(f->spool, ".partial") == 0);
     if (check_failures_)
-        fputs(logbuf, stderr);
+        hubfix_log_dump();
     porch_device_free(hub2);
     porch_hub_config_free(cfg);
 }

@@ -6,7 +6,6 @@
  * carries its reason, labels and a JPEG thumbnail. The directory uploader
  * receives it and the spool marks it uploaded.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,6 @@
 #define FPS 15
 #define GOP 30
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static char logbuf[65536];
-
-static void log_fn(void *ctx, int level, const char *camera, const char *msg)
-{
-    (void)ctx;
-    pthread_mutex_lock(&mu);
-    size_t n = strlen(logbuf);
-    snprintf(logbuf + n, sizeof logbuf - n, "%d %s: %s\n", level, camera ? camera : "-", msg);
-    pthread_mutex_unlock(&mu);
-}
-
 static porch_hub *start(struct hubfix *f, porch_hub_config **cfg, porch_device_secret **sec)
 {
     char err[512];
@@ -44,7 +31,7 @@ static porch_hub *start(struct hubfix *f, porch_hub_config **cfg, porch_device_s
     o.cfg = *cfg;
     o.hub = *sec;
     o.roster = f->hh.roster;
-    o.log = log_fn;
+    o.log = hubfix_log;
     REQUIRE(porch_uploader_dir_new(&o.uploader, f->up) == PORCH_OK);
     REQUIRE(porch_hub_start(&h, &o) == PORCH_OK);
     return h;
@@ -112,7 +99,7 @@ int main(void)
     struct clipview u[2];
     CHECK(hubfix_clips(&f, f.up, u, 2) == 1 && u[0].opened);
     if (check_failures_)
-        fputs(logbuf, stderr);
+        hubfix_log_dump();
     porch_device_free(sec);
     porch_hub_config_free(cfg);
     hubfix_free(&f);
