@@ -131,8 +131,11 @@ int cli_server_fail(int err, const porch_client *c, const char *what)
 {
     const char *sym = c ? porch_client_last_error(c) : "";
     long status = c ? porch_client_last_status(c) : 0;
+    const char *why = c ? porch_client_last_transport_error(c) : "";
     if (status)
         return cli_fail(err, "server", "%s (HTTP %ld%s%s)", what, status, *sym ? " " : "", sym);
+    if (err == PORCH_ERR_HTTP && *why)
+        return cli_fail(err, "server", "%s (%s)", what, why);
     return cli_fail(err, "server", "%s", what);
 }
 

@@ -3,6 +3,7 @@
  * same names. Every value is checked; an unknown key is an error, so a typo
  * cannot silently fall back to a default.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ int porch_srv_config_set(porch_srv_config *c, const char *key, const char *val)
     size_t i;
 
     if (strlen(key) >= sizeof k)
-        return PORCH_ERR_CONFIG;
+        return PORCH_ERR_NOT_FOUND;
     for (i = 0; key[i]; i++)
         k[i] = key[i] == '-' ? '_' : key[i];
     k[i] = 0;
@@ -88,7 +89,7 @@ int porch_srv_config_set(porch_srv_config *c, const char *key, const char *val)
             *(unsigned *)(void *)((char *)c + d->off) = (unsigned)v;
         return PORCH_OK;
     }
-    return PORCH_ERR_CONFIG;
+    return PORCH_ERR_NOT_FOUND;
 }
 
 static char *trim(char *s)
@@ -103,15 +104,36 @@ static char *trim(char *s)
     return s;
 }
 
+/* One line (trimmed, not a comment): err says what is wrong with it. */
+static int config_line(porch_srv_config *c, char *t, const char *where, char *err, size_t cap)
+{
+    char *eq = strchr(t, '='), *k;
+    int ret;
+
+    if (!eq) {
+        snprintf(err, cap, "%s: expected key = value", where);
+        return PORCH_ERR_CONFIG;
+    }
+    *eq = 0;
+    k = trim(t);
+    ret = porch_srv_config_set(c, k, trim(eq + 1));
+    if (ret == PORCH_ERR_NOT_FOUND)
+        snprintf(err, cap, "%s: unknown key '%.64s'", where, k);
+    else if (ret != PORCH_OK)
+        snprintf(err, cap, "%s: bad value for '%.64s'", where, k);
+    return ret == PORCH_OK ? PORCH_OK : PORCH_ERR_CONFIG;
+}
+
 int porch_srv_config_file(porch_srv_config *c, const char *path, char *err, size_t err_cap)
 {
     uint8_t *text = NULL;
     size_t len = 0, lineno = 0;
-    char *save = NULL, *line;
+    char *line, *next, where[300];
     int ret;
 
     if ((ret = porch_file_read(path, 1u << 20, &text, &len)) != PORCH_OK) {
-        snprintf(err, err_cap, "cannot read %s", path);
+        snprintf(err, err_cap, "cannot read config file %s (%s)", path,
+                 ret == PORCH_ERR_IO ? strerror(errno) : porch_strerror(ret));
         return ret;
     }
     char *buf = realloc(text, len + 1);
@@ -120,21 +142,18 @@ int porch_srv_config_file(porch_srv_config *c, const char *path, char *err, size
         return PORCH_ERR_NOMEM;
     }
     buf[len] = 0;
-    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *eq, *t = trim(line);
+    /* Not strtok: it would skip empty lines and the line numbers would lie. */
+    for (line = buf; line; line = next) {
+        char *t;
+        if ((next = strchr(line, '\n')))
+            *next++ = 0;
         lineno++;
+        t = trim(line);
         if (!*t || *t == '#')
             continue;
-        if (!(eq = strchr(t, '=')))
-            ret = PORCH_ERR_CONFIG;
-        else {
-            *eq = 0;
-            ret = porch_srv_config_set(c, trim(t), trim(eq + 1));
-        }
-        if (ret != PORCH_OK) {
-            snprintf(err, err_cap, "%s: bad line %zu", path, lineno);
+        snprintf(where, sizeof where, "%.256s:%zu", path, lineno);
+        if ((ret = config_line(c, t, where, err, err_cap)) != PORCH_OK)
             break;
-        }
     }
     free(buf);
     return ret;

@@ -14,8 +14,10 @@ static void usage(FILE *f)
 {
     fputs("usage: porchlight-server [--config FILE] [--KEY VALUE]...\n"
           "keys: listen port data tls-cert tls-key quota clip-max patch-max json-max\n"
-          "      roster-max notice-max token-ttl auth-fails-per-min conn-limit threads\n"
-          "      idle-timeout header-timeout min-body-rate sweep keepalive trusted-proxy\n"
+          "      roster-max notice-max grant-max token-ttl auth-fails-per-min conn-limit\n"
+          "      threads idle-timeout header-timeout min-body-rate sweep keepalive\n"
+          "      trusted-proxy\n"
+          "A config file holds the same keys as `key = value` lines; flags win.\n"
           "Prints \"port N\" on stdout once listening. See porchlight-server(1), docs/API.md.\n",
           f);
 }
@@ -37,12 +39,31 @@ static int parse_args(porch_srv_config *c, int argc, char **argv)
         }
         if (!strcmp(argv[i], "--config"))
             continue;
-        if (porch_srv_config_set(c, argv[i] + 2, argv[i + 1]) != PORCH_OK) {
-            fprintf(stderr, "porchlight-server: bad value for %s\n", argv[i]);
+        int ret = porch_srv_config_set(c, argv[i] + 2, argv[i + 1]);
+        if (ret == PORCH_ERR_NOT_FOUND) {
+            fprintf(stderr, "porchlight-server: unknown flag %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+        if (ret != PORCH_OK) {
+            fprintf(stderr, "porchlight-server: bad value for %s: '%s'\n", argv[i], argv[i + 1]);
             return 2;
         }
     }
     return 0;
+}
+
+/* The TLS files, checked before anything starts, so the error names the file. */
+static int check_tls(const porch_srv_config *c)
+{
+    char *cert = NULL, *key = NULL, err[1024];
+    int ret = porch_srv_tls_load(c, &cert, &key, err, sizeof err);
+
+    porch_srv_tls_free(cert, key);
+    if (ret == PORCH_OK)
+        return 0;
+    fprintf(stderr, "porchlight-server: %s\n", err[0] ? err : porch_strerror(ret));
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -58,6 +79,8 @@ int main(int argc, char **argv)
     }
     porch_srv_config_defaults(&cfg);
     if ((ret = parse_args(&cfg, argc, argv)) != 0)
+        return ret;
+    if ((ret = check_tls(&cfg)) != 0)
         return ret;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -90,25 +90,6 @@ static void *sweeper(void *arg)
     return NULL;
 }
 
-static int read_pem(const char *path, char **out)
-{
-    uint8_t *b = NULL;
-    size_t len = 0;
-    int ret;
-
-    *out = NULL;
-    if ((ret = porch_file_read(path, 1u << 20, &b, &len)) != PORCH_OK)
-        return ret;
-    char *t = realloc(b, len + 1);
-    if (!t) {
-        free(b);
-        return PORCH_ERR_NOMEM;
-    }
-    t[len] = 0;
-    *out = t;
-    return PORCH_OK;
-}
-
 static int open_stores(porch_srv *s)
 {
     char path[PATH_MAX];
@@ -128,7 +109,7 @@ static int open_stores(porch_srv *s)
 int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
 {
     porch_srv *s = calloc(1, sizeof *s);
-    char *cert = NULL, *key = NULL;
+    char *cert = NULL, *key = NULL, why[512];
     int ret = PORCH_ERR_NOMEM;
 
     *out = NULL;
@@ -146,9 +127,8 @@ int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
         (ret = open_stores(s)) != PORCH_OK)
         goto out;
     s->meta->ops->share_sweep(s->meta, porch_srv_now_us());   /* expired grants: at start too */
-    if (cfg->tls_cert[0] && ((ret = read_pem(cfg->tls_cert, &cert)) != PORCH_OK ||
-                             (ret = read_pem(cfg->tls_key, &key)) != PORCH_OK))
-        goto out;
+    if ((ret = porch_srv_tls_load(cfg, &cert, &key, why, sizeof why)) != PORCH_OK)
+        goto out;   /* main.c reports why, having checked the same files first */
     if ((ret = porch__srv_daemon_start(s, cert, key)) != PORCH_OK)
         goto out;
     if (pthread_create(&s->sweeper, NULL, sweeper, s) != 0) {
@@ -159,11 +139,7 @@ int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
     *out = s;
     s = NULL;
 out:
-    free(cert);
-    if (key) {
-        memset(key, 0, strlen(key));
-        free(key);
-    }
+    porch_srv_tls_free(cert, key);
     porch_srv_stop(s);
     return ret;
 }

@@ -42,8 +42,16 @@ typedef struct porch_srv_config {
 void porch_srv_config_defaults(porch_srv_config *c);
 /* Reads `key = value` lines. */
 int porch_srv_config_file(porch_srv_config *c, const char *path, char *err, size_t err_cap);
-/* One setting by its name (file key, or flag without the leading "--", '-' = '_'). */
+/* One setting by its name (file key, or flag without the leading "--", '-' = '_').
+ * PORCH_ERR_NOT_FOUND for an unknown key, PORCH_ERR_CONFIG for a bad value. */
 int porch_srv_config_set(porch_srv_config *c, const char *key, const char *val);
+/* Reads and checks tls_cert and tls_key (tls.c): both or neither, readable,
+ * PEM, a matching pair. Neither set: PORCH_OK with *cert = *key = NULL. On
+ * failure err names the key and the file. Ownership: *cert and *key
+ * malloc()ed, released with porch_srv_tls_free() (which wipes the key). */
+int porch_srv_tls_load(const porch_srv_config *cfg, char **cert, char **key, char *err,
+                       size_t cap);
+void porch_srv_tls_free(char *cert, char *key);
 
 /* ---- metrics ---- */
 typedef struct porch_srv_metrics {

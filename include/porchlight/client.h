@@ -63,6 +63,10 @@ int porch_client_set_household(porch_client *c, const uint8_t household[PORCH_HO
 long porch_client_last_status(const porch_client *c);
 /* The server's error symbol of the last response ("" when none). */
 const char *porch_client_last_error(const porch_client *c);
+/* libcurl's message for the last transport failure (PORCH_ERR_HTTP), e.g.
+ * "SSL certificate problem: self-signed certificate" for a server whose
+ * certificate the CA file does not vouch for; "" when the request got through. */
+const char *porch_client_last_transport_error(const porch_client *c);
 
 /* A server key's fingerprint, as porch_fingerprint() shows device keys:
  * base32 of BLAKE2b-160("porchlight/v1/server-fingerprint" || sign_pk). */

@@ -98,6 +98,24 @@ long porch_client_last_status(const porch_client *c)
     return c ? c->last_status : 0;
 }
 
+const char *porch_client_last_transport_error(const porch_client *c)
+{
+    return c ? c->transport_error : "";
+}
+
+void porch__transport_error_setup(porch_client *c, CURL *k)
+{
+    c->transport_error[0] = '\0';
+    curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->transport_error);
+}
+
+int porch__transport_failed(porch_client *c, CURLcode cr)
+{
+    if (!c->transport_error[0])
+        snprintf(c->transport_error, sizeof c->transport_error, "%s", curl_easy_strerror(cr));
+    return PORCH_ERR_HTTP;
+}
+
 const char *porch_client_last_error(const porch_client *c)
 {
     return c ? c->last_error : "";
@@ -205,6 +223,7 @@ static void setup(porch_client *c, struct porch__req *req, const char *url,
     curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
     if (c->ca_file)
         curl_easy_setopt(k, CURLOPT_CAINFO, c->ca_file);
+    porch__transport_error_setup(c, k);
     curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(k, CURLOPT_WRITEDATA, req);
@@ -256,7 +275,7 @@ static int perform(porch_client *c, struct porch__req *req)
     if (cr == CURLE_WRITE_ERROR && req->status)
         return PORCH_ERR_BAD_RESPONSE; /* body over the cap */
     if (cr != CURLE_OK)
-        return PORCH_ERR_HTTP;
+        return porch__transport_failed(c, cr);
     if ((ret = porch__status_error(req->status)) != PORCH_OK && req->resp)
         porch__json_error(req->resp, req->resp_len, c->last_error, sizeof c->last_error);
     return ret;

@@ -32,6 +32,7 @@ struct porch_client {
     char *token;                      /* sodium_malloc, NUL-terminated, or NULL */
     long last_status;
     char last_error[64];
+    char transport_error[CURL_ERROR_SIZE]; /* libcurl's words for the last failure */
 };
 
 #define TOKEN_MAX 128u
@@ -54,6 +55,12 @@ struct porch__req {
     int have_offset, complete;
     uint64_t upload_offset;
 };
+
+/* Points k's error buffer at c->transport_error (emptied). */
+void porch__transport_error_setup(porch_client *c, CURL *k);
+/* A transport failure: keeps libcurl's message (its code's when the buffer is
+ * empty) for porch_client_last_transport_error(). Returns PORCH_ERR_HTTP. */
+int porch__transport_failed(porch_client *c, CURLcode cr);
 
 /* Performs req (re-authenticating once on 401 when req->auth). Returns
  * PORCH_OK for any 2xx, else the status's error. Response kept in req. */

@@ -163,6 +163,7 @@ static int stream_once(porch_client *c, uint64_t last_id, struct sse *s)
     curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
     if (c->ca_file)
         curl_easy_setopt(k, CURLOPT_CAINFO, c->ca_file);
+    porch__transport_error_setup(c, k);
     curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_stream);
     curl_easy_setopt(k, CURLOPT_WRITEDATA, s);
@@ -176,9 +177,10 @@ static int stream_once(porch_client *c, uint64_t last_id, struct sse *s)
         ret = s->err;
     else if (porch__status_error(s->status) != PORCH_OK)
         ret = porch__status_error(s->status);
+    else if (cr != CURLE_OK)
+        ret = porch__transport_failed(c, cr);
     else
-        ret = PORCH_ERR_HTTP; /* cut, or the server ended the stream (cr tells which) */
-    (void)cr;
+        ret = PORCH_ERR_HTTP; /* the server ended the stream */
 out:
     sodium_memzero(line, sizeof line);
     for (struct curl_slist *i = h; i; i = i->next)

@@ -32,6 +32,7 @@
 
 extern char **environ;
 static struct srv *running;
+static pid_t once_pid;   /* the child of srv_run_once, killed by the signal handlers too */
 
 static void sleep_ms(int ms)
 {
@@ -66,8 +67,19 @@ static void on_signal(int sig)
 {
     if (running && running->pid > 0)
         kill(running->pid, SIGKILL);
+    if (once_pid > 0)
+        kill(once_pid, SIGKILL);
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+static void handlers(void)
+{
+    signal(SIGTERM, on_signal);
+    signal(SIGALRM, on_signal);
+    signal(SIGINT, on_signal);
+    signal(SIGABRT, on_signal);   /* a failed sanitizer check must not leave the server running */
+    signal(SIGSEGV, on_signal);
 }
 
 static int healthy(struct srv *s)
@@ -82,13 +94,13 @@ static int healthy(struct srv *s)
 static int spawn(struct srv *s)
 {
     char port[16];
-    const char *argv[40] = { s->bin, "--listen", "127.0.0.1", "--port", port, "--data",
+    const char *argv[48] = { s->bin, "--listen", "127.0.0.1", "--port", port, "--data",
                              s->data };
     posix_spawn_file_actions_t fa;
     int n = 7, r;
 
     snprintf(port, sizeof port, "%d", s->port);
-    for (int i = 0; s->extra[i] && n < 38; i++)
+    for (int i = 0; s->extra[i] && n < 46; i++)
         argv[n++] = s->extra[i];
     argv[n] = NULL;
     posix_spawn_file_actions_init(&fa);
@@ -114,22 +126,30 @@ static int spawn(struct srv *s)
     return -1;
 }
 
-void srv_start(struct srv *s, const char *const *extra)
+static const char *server_bin(char *out, size_t cap)
 {
     const char *bd = getenv("PORCH_BUILD_DIR");
-    int n = 0;
 
-    memset(s, 0, sizeof *s);
-    snprintf(s->bin, sizeof s->bin, "%s/server/porchlight-server", bd ? bd : "build");
-    if (access(s->bin, X_OK) != 0)
-    {
+    snprintf(out, cap, "%s/server/porchlight-server", bd ? bd : "build");
+    if (access(out, X_OK) != 0) {
         printf("SKIP: porchlight-server not built\n");
         exit(77);
     }
-    while (extra && extra[n] && n < 15) {
+    return out;
+}
+
+static void start(struct srv *s, const char *const *extra, const char *ca_file)
+{
+    int n = 0;
+
+    memset(s, 0, sizeof *s);
+    server_bin(s->bin, sizeof s->bin);
+    while (extra && extra[n] && n < 23) {
         s->extra[n] = extra[n];
         n++;
     }
+    if (ca_file)
+        snprintf(s->ca, sizeof s->ca, "%s", ca_file);
     snprintf(s->dir, sizeof s->dir, "%s/porch-srv-test-XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     REQUIRE(mkdtemp(s->dir) != NULL);
@@ -138,18 +158,67 @@ void srv_start(struct srv *s, const char *const *extra)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     running = s;
     atexit(at_exit);
-    signal(SIGTERM, on_signal);
-    signal(SIGALRM, on_signal);
-    signal(SIGINT, on_signal);
-    signal(SIGABRT, on_signal);   /* a failed sanitizer check must not leave the server running */
-    signal(SIGSEGV, on_signal);
+    handlers();
     for (int tries = 0; tries < 5; tries++) {
         s->port = free_port();
-        snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+        snprintf(s->url, sizeof s->url, "%s://127.0.0.1:%d", ca_file ? "https" : "http",
+                 s->port);
         if (s->port && spawn(s) == 0)
             return;
     }
     REQUIRE(!"server did not start");
+}
+
+void srv_start(struct srv *s, const char *const *extra)
+{
+    start(s, extra, NULL);
+}
+
+void srv_start_tls(struct srv *s, const char *const *extra, const char *ca_file)
+{
+    start(s, extra, ca_file);
+}
+
+int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap)
+{
+    char bin[512], path[] = "/tmp/porch-srv-once-XXXXXX";
+    const char *argv[40] = { server_bin(bin, sizeof bin) };
+    posix_spawn_file_actions_t fa;
+    int n = 1, fd, st = 0, ret = -1;
+    ssize_t got;
+
+    out[0] = 0;
+    for (int i = 0; args && args[i] && n < 39; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    handlers();
+    if ((fd = mkstemp(path)) < 0)
+        return -1;
+    unlink(path);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, fd, 2);
+    if (posix_spawn(&once_pid, bin, &fa, NULL, (char *const *)argv, environ) != 0)
+        once_pid = 0;
+    posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; once_pid > 0 && i < timeout_s * 20; i++) {
+        if (waitpid(once_pid, &st, WNOHANG) == once_pid) {
+            once_pid = 0;
+            ret = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+            break;
+        }
+        sleep_ms(50);
+    }
+    if (once_pid > 0) {   /* still running: it should have exited */
+        kill(once_pid, SIGKILL);
+        waitpid(once_pid, NULL, 0);
+        once_pid = 0;
+    }
+    if ((got = pread(fd, out, cap - 1, 0)) > 0)
+        out[got] = 0;
+    close(fd);
+    return ret;
 }
 
 void srv_restart(struct srv *s)
@@ -253,6 +322,8 @@ int http(struct srv *s, const char *method, const char *path, const char *token,
     curl_easy_setopt(k, CURLOPT_URL, url);
     curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(k, CURLOPT_TIMEOUT, 60L);
+    if (s->ca[0])
+        curl_easy_setopt(k, CURLOPT_CAINFO, s->ca);
     h = curl_slist_append(h, "Expect:");
     if (token) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);

@@ -17,11 +17,19 @@ struct srv {
     pid_t pid;
     int port;
     char dir[512], data[600], log[600], url[64], bin[512];
-    const char *extra[16];          /* extra flags, NULL-terminated */
+    const char *extra[24];          /* extra flags, NULL-terminated */
+    char ca[512];                   /* https: the CA file requests trust ("" for http) */
 };
 
 /* Skips (77) when the binary is absent. extra: NULL-terminated flag list or NULL. */
 void srv_start(struct srv *s, const char *const *extra);
+/* As srv_start, over https: extra must hold --tls-cert/--tls-key; requests
+ * (and the start-up health check) trust only ca_file. */
+void srv_start_tls(struct srv *s, const char *const *extra, const char *ca_file);
+/* Runs the server binary with argv[1..] = args (NULL-terminated) to its exit
+ * (SIGKILL after timeout_s); stdout and stderr together into out (NUL-ended).
+ * Returns the exit status, or -1 when it had to be killed or did not run. */
+int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap);
 /* Same directory and port again. */
 void srv_restart(struct srv *s);
 void srv_kill9(struct srv *s);
