@@ -117,9 +117,10 @@ int main(void)
                             "--json-max", "1024", NULL };
     srv_start(&S, extra);
     const uint8_t *hh = porch_roster_household(H.roster), *hh2 = porch_roster_household(H2.roster);
-    REQUIRE(srv_create_household(&S, H.roster) == 201 && srv_create_household(&S, H2.roster) == 201);
-    REQUIRE(srv_login(&S, H.hub, hh, t_hub) == 200 && srv_login(&S, H.owner, hh, t_owner) == 200 &&
-            srv_login(&S, H2.hub, hh2, t_hub2) == 200);
+    REQUIRE(srv_create_household(&S, H.roster) == 201);
+    REQUIRE(srv_create_household(&S, H2.roster) == 201);
+    REQUIRE(srv_login(&S, H.hub, hh, t_hub) == 200 && srv_login(&S, H.owner, hh, t_owner) == 200);
+    REQUIRE(srv_login(&S, H2.hub, hh2, t_hub2) == 200);
 
     /* fill the quota */
     CHECK(upload(t_hub, hh, &c1) == 201);
@@ -161,8 +162,8 @@ int main(void)
     long long at = r.upload_offset;   /* the pieces under clip_max were taken */
     resp_free(&r);
     CHECK(at > 0 && (size_t)at + PIECE > huge.len - 1);
-    patch(t_hub, hh, &huge, (size_t)at, huge.len < (size_t)at + PIECE ? huge.len : (size_t)at + PIECE,
-          &r);
+    size_t end = huge.len < (size_t)at + PIECE ? huge.len : (size_t)at + PIECE;
+    patch(t_hub, hh, &huge, (size_t)at, end, &r);
     CHECK(r.status == 413 && error_body(&r, "too_large"));
     resp_free(&r);
     const size_t big = 16384 + 1;
