@@ -33,6 +33,28 @@
 extern char **environ;
 static struct srv *running;
 static pid_t once_pid;   /* the child of srv_run_once, killed by the signal handlers too */
+static pid_t tracked[4];  /* srv_track_child */
+
+static void kill_tracked(void)
+{
+    for (int i = 0; i < 4; i++)
+        if (tracked[i] > 0) {
+            kill(tracked[i], SIGKILL);
+            waitpid(tracked[i], NULL, 0);
+            tracked[i] = 0;
+        }
+}
+
+void srv_track_child(pid_t pid)
+{
+    for (int i = 0; pid > 0 && i < 4; i++)
+        if (tracked[i] <= 0) {
+            tracked[i] = pid;
+            return;
+        }
+    if (pid <= 0)
+        memset(tracked, 0, sizeof tracked);
+}
 
 static void sleep_ms(int ms)
 {
@@ -57,8 +79,14 @@ static int free_port(void)
     return port;
 }
 
+int srv_free_port(void)
+{
+    return free_port();
+}
+
 static void at_exit(void)
 {
+    kill_tracked();
     if (running)
         srv_cleanup(running);
 }
@@ -69,6 +97,9 @@ static void on_signal(int sig)
         kill(running->pid, SIGKILL);
     if (once_pid > 0)
         kill(once_pid, SIGKILL);
+    for (int i = 0; i < 4; i++)
+        if (tracked[i] > 0)
+            kill(tracked[i], SIGKILL);
     signal(sig, SIG_DFL);
     raise(sig);
 }

@@ -30,6 +30,11 @@ void srv_start_tls(struct srv *s, const char *const *extra, const char *ca_file)
  * (SIGKILL after timeout_s); stdout and stderr together into out (NUL-ended).
  * Returns the exit status, or -1 when it had to be killed or did not run. */
 int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap);
+/* A free loopback TCP port (bound and released: may be taken again, retry). */
+int srv_free_port(void);
+/* Another child of the test (a proxy...): SIGKILLed by the same signal
+ * handlers and at exit, like the server. Up to 4; pid 0 forgets them all. */
+void srv_track_child(pid_t pid);
 /* Same directory and port again. */
 void srv_restart(struct srv *s);
 void srv_kill9(struct srv *s);
