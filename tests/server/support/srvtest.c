@@ -297,7 +297,9 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 void srv_cleanup(struct srv *s)
 {
     srv_stop(s);
-    if (s->dir[0])
+    if (s->dir[0] && getenv("PORCH_KEEP_TEST_DIR"))
+        fprintf(stderr, "kept %s\n", s->dir);
+    else if (s->dir[0])
         nftw(s->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     s->dir[0] = 0;
     running = NULL;
