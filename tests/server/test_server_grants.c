@@ -10,7 +10,9 @@
  *     and S2 is refused from the next request;
  *   - after S1's expiry every read is refused (404, empty listing), the
  *     grant is still listed (expired), and the sweeper deletes its share rows
- *     within a few sweep intervals.
+ *     within a few sweep intervals;
+ *   - a grant that expires while the server is down has its shares deleted at
+ *     start-up (restarted with --sweep 3600, so no periodic sweep runs).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -233,6 +235,18 @@ int main(void)
     for (int i = 0; i < 100 && (rows = share_rows(g1)) != 0; i++)   /* sweep every 1 s */
         usleep(100000);
     CHECK(rows == 0);
+
+    /* expired while the server was down: swept at start-up */
+    uint8_t g3[16];
+    uint64_t exp3 = now_us() + 3000000u;
+    CHECK_OK(grant(admin, sup1, a, 1, exp3, g3));
+    CHECK(share_rows(g3) == 1);
+    srv_stop(&S);
+    while (now_us() < exp3 + 200000u)
+        usleep(100000);
+    S.extra[1] = "3600";
+    srv_restart(&S);
+    CHECK(share_rows(g3) == 0);
 
     porch_client_free(admin);
     porch_client_free(s1);

@@ -14,6 +14,8 @@
  *   - a client trusting B, and one trusting only the system store, are refused
  *     with PORCH_ERR_HTTP, no HTTP status, and libcurl's certificate reason;
  *   - plain HTTP to the TLS port gets no HTTP answer; the server stays up;
+ *   - the CLI: `porch pair --ca-file A` pairs over https; without it, or with
+ *     B, it fails naming the certificate problem;
  *   - the server log holds neither the bearer token nor the TLS key's bytes.
  */
 #define _GNU_SOURCE   /* nftw, strcasestr */
@@ -191,6 +193,41 @@ static void create_household(porch_client *c)
     free(enc);
 }
 
+/* `porch pair` over https, with ca (or none): exit status, output in out. */
+static int cli_pair(const char *ca, char *out, size_t cap)
+{
+    char roster[300], state[300], fpr[PORCH_FINGERPRINT_STR_BYTES];
+    uint8_t *enc = NULL;
+    size_t len = 0;
+
+    snprintf(roster, sizeof roster, "%s/roster.bin", dir);
+    snprintf(state, sizeof state, "%s/owner.state", dir);
+    unlink(state);
+    REQUIRE(porch_roster_encode(H.roster, &enc, &len) == PORCH_OK);
+    REQUIRE(porch_file_write_atomic(roster, enc, len, 0600) == PORCH_OK);
+    free(enc);
+    REQUIRE(porch_fingerprint(porch_device_public_of(H.owner), fpr) == PORCH_OK);
+    const char *with[] = { "pair", "--server", S.url, "--server-state", state, "--roster", roster,
+                           "--pin", fpr, "--ca-file", ca, NULL };
+    if (!ca)
+        with[9] = NULL;
+    return srv_run_prog("cli/porch", with, 30, out, cap);
+}
+
+static void test_cli(void)
+{
+    char out[4096];
+    int st;
+
+    CHECK((st = cli_pair(cert_a, out, sizeof out)) == 0 && strstr(out, "fingerprint"));
+    if (st != 0)
+        fprintf(stderr, "  porch pair --ca-file A: %d %s\n", st, out);
+    CHECK((st = cli_pair(cert_b, out, sizeof out)) != 0 && strcasestr(out, "certificate"));
+    if (st == 0 || !strcasestr(out, "certificate"))
+        fprintf(stderr, "  porch pair --ca-file B: %d %s\n", st, out);
+    CHECK((st = cli_pair(NULL, out, sizeof out)) != 0 && strcasestr(out, "certificate"));
+}
+
 static void test_https(void)
 {
     const char *extra[] = { "--tls-cert", cert_a, "--tls-key", key_a, NULL };
@@ -253,6 +290,7 @@ static void test_https(void)
     CHECK(list.n == 1);
     porch_clip_list_free(&list);
 
+    test_cli();
     porch_client_free(hub);
     porch_client_free(owner);
     srv_stop(&S);

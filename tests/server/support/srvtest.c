@@ -210,15 +210,18 @@ void srv_start_tls(struct srv *s, const char *const *extra, const char *ca_file)
     start(s, extra, ca_file);
 }
 
-int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap)
+int srv_run_prog(const char *prog, const char *const *args, int timeout_s, char *out,
+                 size_t cap)
 {
+    const char *bd = getenv("PORCH_BUILD_DIR");
     char bin[512], path[] = "/tmp/porch-srv-once-XXXXXX";
-    const char *argv[40] = { server_bin(bin, sizeof bin) };
+    const char *argv[40] = { bin };
     posix_spawn_file_actions_t fa;
     int n = 1, fd, st = 0, ret = -1;
     ssize_t got;
 
     out[0] = 0;
+    snprintf(bin, sizeof bin, "%s/%s", bd ? bd : "build", prog);
     for (int i = 0; args && args[i] && n < 39; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
@@ -250,6 +253,14 @@ int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap)
         out[got] = 0;
     close(fd);
     return ret;
+}
+
+int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap)
+{
+    char bin[512];
+
+    server_bin(bin, sizeof bin);   /* skips (77) when it is not built */
+    return srv_run_prog("server/porchlight-server", args, timeout_s, out, cap);
 }
 
 void srv_restart(struct srv *s)

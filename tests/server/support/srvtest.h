@@ -30,6 +30,10 @@ void srv_start_tls(struct srv *s, const char *const *extra, const char *ca_file)
  * (SIGKILL after timeout_s); stdout and stderr together into out (NUL-ended).
  * Returns the exit status, or -1 when it had to be killed or did not run. */
 int srv_run_once(const char *const *args, int timeout_s, char *out, size_t cap);
+/* The same for another program of the build (prog relative to PORCH_BUILD_DIR,
+ * e.g. "cli/porch"); -1 too when it cannot be started. */
+int srv_run_prog(const char *prog, const char *const *args, int timeout_s, char *out,
+                 size_t cap);
 /* A free loopback TCP port (bound and released: may be taken again, retry). */
 int srv_free_port(void);
 /* Another child of the test (a proxy...): SIGKILLed by the same signal
