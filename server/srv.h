@@ -47,8 +47,8 @@ int porch_srv_config_file(porch_srv_config *c, const char *path, char *err, size
 int porch_srv_config_set(porch_srv_config *c, const char *key, const char *val);
 /* Reads and checks tls_cert and tls_key (tls.c): both or neither, readable,
  * PEM, a matching pair. Neither set: PORCH_OK with *cert = *key = NULL. On
- * failure err names the key and the file. Ownership: *cert and *key
- * malloc()ed, released with porch_srv_tls_free() (which wipes the key). */
+ * failure err names the key and the file. Ownership: *cert (malloc) and *key
+ * (sodium_malloc, a secret) released with porch_srv_tls_free(), which wipes the key. */
 int porch_srv_tls_load(const porch_srv_config *cfg, char **cert, char **key, char *err,
                        size_t cap);
 void porch_srv_tls_free(char *cert, char *key);

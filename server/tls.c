@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +18,10 @@
 
 #define PEM_MAX (1u << 20)
 
-static void wipe_free(char *p)
-{
-    if (p) {
-        memset(p, 0, strlen(p));
-        free(p);
-    }
-}
-
-/* Ownership: *out malloc()ed and NUL-terminated, released by the caller. */
-static int read_pem(const char *key, const char *path, char **out, char *err, size_t cap)
+/* Ownership: *out NUL-terminated, released by the caller: the key (secret)
+ * with sodium_free(), the certificate with free(). */
+static int read_pem(const char *key, const char *path, int secret, char **out, char *err,
+                    size_t cap)
 {
     uint8_t *b = NULL;
     size_t len = 0;
@@ -38,14 +33,15 @@ static int read_pem(const char *key, const char *path, char **out, char *err, si
                  ret == PORCH_ERR_IO ? strerror(errno) : porch_strerror(ret));
         return ret;
     }
-    char *t = realloc(b, len + 1);
-    if (!t) {
-        free(b);
-        return PORCH_ERR_NOMEM;
+    char *t = secret ? sodium_malloc(len + 1) : malloc(len + 1);
+    if (t) {
+        memcpy(t, b, len);
+        t[len] = 0;
     }
-    t[len] = 0;
+    sodium_memzero(b, len);
+    free(b);
     *out = t;
-    return PORCH_OK;
+    return t ? PORCH_OK : PORCH_ERR_NOMEM;
 }
 
 /* The certificate parses, the key parses, and they belong together. */
@@ -92,19 +88,20 @@ int porch_srv_tls_load(const porch_srv_config *cfg, char **cert, char **key, cha
     err[0] = 0;
     if (!cfg->tls_cert[0] && !cfg->tls_key[0])
         return PORCH_OK;
+    if ((ret = porch_init()) != PORCH_OK)   /* sodium_malloc needs it; main.c calls us first */
+        return ret;
     if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
         snprintf(err, cap, "tls_cert and tls_key go together (only %s is set)",
                  cfg->tls_cert[0] ? "tls_cert" : "tls_key");
         return PORCH_ERR_CONFIG;
     }
-    if ((ret = read_pem("tls_cert", cfg->tls_cert, cert, err, cap)) != PORCH_OK ||
-        (ret = read_pem("tls_key", cfg->tls_key, key, err, cap)) != PORCH_OK ||
+    if ((ret = read_pem("tls_cert", cfg->tls_cert, 0, cert, err, cap)) != PORCH_OK ||
+        (ret = read_pem("tls_key", cfg->tls_key, 1, key, err, cap)) != PORCH_OK ||
         (ret = check_pair(cfg, *cert, *key, err, cap)) != PORCH_OK)
         goto out;
     return PORCH_OK;
 out:
-    free(*cert);
-    wipe_free(*key);
+    porch_srv_tls_free(*cert, *key);
     *cert = *key = NULL;
     return ret;
 }
@@ -112,5 +109,5 @@ out:
 void porch_srv_tls_free(char *cert, char *key)
 {
     free(cert);
-    wipe_free(key);
+    sodium_free(key);   /* wipes; NULL-safe */
 }
