@@ -79,17 +79,20 @@ static void kick(void *ctx)
     porch__hub_queued(ctx);
 }
 
-/* Waits for a kick, a stop or the timeout. */
-static void up_wait(struct porch_hub *h, int64_t us)
+/* Waits for a kick, a stop or the timeout; 1 if kicked. */
+static int up_wait(struct porch_hub *h, int64_t us)
 {
     struct timespec until = abs_after(us);
+    int kicked;
 
     pthread_mutex_lock(&h->up_mu);
     while (!h->up_kick && !atomic_load(&h->stop) &&
            pthread_cond_timedwait(&h->up_cond, &h->up_mu, &until) == 0)
         ;
+    kicked = h->up_kick;
     h->up_kick = 0;
     pthread_mutex_unlock(&h->up_mu);
+    return kicked;
 }
 
 static void set_idle(struct porch_hub *h, int idle)
@@ -200,11 +203,14 @@ static void *uploader_main(void *arg)
                 expired_at = porch__mono_us();
             }
             set_idle(h, !failed);
-            if (failed) {
-                up_wait(h, backoff);
+            /* A kick (a new event's notice or clip) retries at once; only
+             * a wait that ran out grows the backoff, so events during an
+             * outage do not push the next try far past the server's return. */
+            if (failed && !up_wait(h, backoff)) {
                 backoff = backoff * 2 > PORCH_HUB_UPLOAD_BACKOFF_MAX_US
                               ? PORCH_HUB_UPLOAD_BACKOFF_MAX_US : backoff * 2;
-            } else {
+            } else if (!failed) {
+                backoff = 1000000;
                 up_wait(h, 5000000);
             }
             failed = 0;
