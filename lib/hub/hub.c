@@ -148,7 +148,7 @@ static int notice_one(struct porch_hub *h, const char *name)
 static int send_notices(struct porch_hub *h)
 {
     char name[PORCH_SPOOL_NAME_BYTES];
-    int ret;
+    int ret = 0;
 
     if (!h->o.uploader.ops->notice)
         return PORCH_OK;
