@@ -13,6 +13,9 @@ packages=(
   # python3-gi), the Motion daemon the hub benchmark compares against.
   libavdevice-dev python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad motion
+  # Hub: clips must play in Chromium's Media Source Extensions (Debian's
+  # chromium decodes H.264); the test drives it headless.
+  chromium
 )
 
 # Node.js runs the TensorFlow.js oracle and fetches the models from npm; use

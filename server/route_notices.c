@@ -76,7 +76,14 @@ int porch_srv_route_notice_post(porch_srv_req *r)
     memcpy(n.clip, info.clip_id, PORCH_SRV_CLIP);
     n.data = r->body;
     n.len = r->body_len;
-    if ((ret = s->meta->ops->notice_put(s->meta, r->hh, &n, &seq)) != PORCH_OK)
+    /* Idempotent by notice id: a hub that cannot tell whether its post
+     * arrived (crash, timeout) posts the same bytes again and gets 200. */
+    ret = s->meta->ops->notice_put(s->meta, r->hh, &n, &seq);
+    if (ret == PORCH_ERR_EXISTS)
+        return porch_srv_json(r, 200, json_pack("{s:I}", "seq", (json_int_t)seq));
+    if (ret == PORCH_ERR_CONFLICT)
+        return porch_srv_error(r, 409, "conflict", "another notice has this id");
+    if (ret != PORCH_OK)
         return porch_srv_fail(r, ret);
     porch_srv_sse_wake(s, r->hh);
     return porch_srv_json(r, 201, json_pack("{s:I}", "seq", (json_int_t)seq));

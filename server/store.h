@@ -126,7 +126,9 @@ typedef struct porch_srv_meta_ops {
                      const porch_srv_clip_query *q, porch_srv_clip_fn fn, void *ctx);
     int (*clip_delete)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],
                        const uint8_t clip[PORCH_SRV_CLIP]);
-    /* Notices: seq assigned by the store, increasing per household. */
+    /* Notices: seq assigned by the store, increasing per household. A notice
+     * id (n->clip) already held is not stored again: EXISTS with its seq when
+     * the bytes are the same (a retry), CONFLICT when they differ. */
     int (*notice_put)(porch_srv_meta *m, const uint8_t hh[PORCH_SRV_HH],
                       const porch_srv_notice *n, uint64_t *seq);
     /* Up to cap notices with seq > after into out[]; caller frees out[i].data. */

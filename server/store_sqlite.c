@@ -26,7 +26,7 @@ enum {
     S_TOK_PUT, S_TOK_GET, S_TOK_SWEEP,
     S_UP_GET, S_UP_PUT, S_UP_DEL, S_USAGE_CLIPS, S_USAGE_UPLOADS,
     S_CLIP_INSERT, S_REC_INSERT, S_CLIP_GET, S_REC_GET, S_CLIP_LIST, S_CLIP_DEL, S_REC_DEL,
-    S_NOTICE_MAX, S_NOTICE_PUT, S_NOTICE_LIST,
+    S_NOTICE_MAX, S_NOTICE_PUT, S_NOTICE_LIST, S_NOTICE_BY_ID,
     S_LOG_SIZE, S_LOG_PUT, S_LOG_LEAF, S_LOG_ENTRY, S_NODE_PUT, S_NODE_GET,
     S_GRANT_PUT, S_SHARE_PUT, S_GRANT_LIST, S_GRANT_REVOKE, S_SHARE_DEL_GRANT, S_SHARE_GET,
     S_SHARE_SWEEP, S_SHARE_DEL_CLIP,
@@ -66,6 +66,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_NOTICE_MAX] = "SELECT COALESCE(MAX(seq), 0) FROM notices WHERE hh = ?1",
     [S_NOTICE_PUT] = "INSERT INTO notices(hh, seq, camera, time_us, clip, data) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_NOTICE_BY_ID] = "SELECT seq, data FROM notices WHERE hh = ?1 AND clip = ?2",
     [S_NOTICE_LIST] = "SELECT seq, camera, time_us, clip, data FROM notices "
                       "WHERE hh = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
     [S_LOG_SIZE] = "SELECT COUNT(*) FROM log_entries WHERE hh = ?1",
@@ -111,6 +112,7 @@ static const char schema_sql[] =
     " len INTEGER NOT NULL, PRIMARY KEY(hh, clip, idx)) WITHOUT ROWID;"
     "CREATE TABLE notices(hh BLOB, seq INTEGER, camera TEXT NOT NULL, time_us INTEGER NOT NULL,"
     " clip BLOB NOT NULL, data BLOB NOT NULL, PRIMARY KEY(hh, seq)) WITHOUT ROWID;"
+    "CREATE INDEX notices_by_id ON notices(hh, clip);"
     "CREATE TABLE log_entries(hh BLOB, idx INTEGER, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
     " PRIMARY KEY(hh, idx)) WITHOUT ROWID;"
     "CREATE TABLE log_nodes(hh BLOB, level INTEGER, lo INTEGER, hash BLOB NOT NULL,"
@@ -602,18 +604,39 @@ out:
     return ret;
 }
 
+/* A notice id the household already holds: EXISTS (same bytes: a retry)
+ * with its seq, or CONFLICT (other bytes); NOT_FOUND when it is new. */
+static int notice_known(struct sq_meta *m, const uint8_t hh[PORCH_SRV_HH],
+                        const porch_srv_notice *n, uint64_t *seq)
+{
+    sqlite3_stmt *s = stmt(m, S_NOTICE_BY_ID);
+    int ret;
+
+    bind_key(s, hh, n->clip);
+    if ((ret = row(s)) == PORCH_OK) {
+        *seq = col_u64(s, 0);
+        ret = (size_t)sqlite3_column_bytes(s, 1) == n->len &&
+                      !memcmp(sqlite3_column_blob(s, 1), n->data, n->len)
+                  ? PORCH_ERR_EXISTS
+                  : PORCH_ERR_CONFLICT;
+    }
+    sqlite3_reset(s);
+    return ret;
+}
+
 static int notice_put(porch_srv_meta *pm, const uint8_t hh[PORCH_SRV_HH],
                       const porch_srv_notice *n, uint64_t *seq)
 {
     struct sq_meta *m = M(pm);
     uint64_t last = 0;
     sqlite3_stmt *s;
-    int ret;
+    int ret, known;
 
     LOCK(pm);
     if ((ret = begin(m)) != PORCH_OK)
         goto out;
-    ret = sum_of(m, S_NOTICE_MAX, hh, &last);
+    known = notice_known(m, hh, n, seq);
+    ret = known == PORCH_ERR_NOT_FOUND ? sum_of(m, S_NOTICE_MAX, hh, &last) : known;
     if (ret == PORCH_OK) {
         s = stmt(m, S_NOTICE_PUT);
         bind_blob(s, 1, hh, PORCH_SRV_HH);

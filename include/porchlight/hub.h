@@ -34,6 +34,7 @@ extern "C" {
 #define PORCH_HUB_RING_MAX_BYTES ((size_t)64 << 20)
 #define PORCH_HUB_THUMB_WIDTH 640
 #define PORCH_HUB_UPLOAD_BACKOFF_MAX_US INT64_C(60000000)
+#define PORCH_HUB_RETENTION_PERIOD_US INT64_C(60000000)
 
 /* Where finished clips go. The client library's uploader (lib/client,
  * HEAD/PATCH/complete, docs/SERVER.md) implements this; so does the
@@ -43,6 +44,11 @@ typedef struct porch_uploader_ops {
      * target left off; PORCH_OK only once the target holds it completely. */
     int (*upload)(void *self, const char *name, const char *path);
     void (*free)(void *self);
+    /* Delivers the sealed notice of clip NAME (the same bytes on every
+     * retry; the target must take a repeat as one notice). PORCH_OK once the
+     * target holds it; FORBIDDEN, REJECTED or CONFLICT: refused for good.
+     * NULL: this target takes no notices (none are queued). */
+    int (*notice)(void *self, const char *name, const uint8_t *notice, size_t len);
 } porch_uploader_ops;
 
 typedef struct porch_uploader {
@@ -50,8 +56,9 @@ typedef struct porch_uploader {
     void *self;
 } porch_uploader;
 
-/* Copies each clip into dir (atomically, fsynced) as NAME.clip: a target
- * for offline use and for tests of the queue. Resumes by starting over. */
+/* Copies each clip into dir (atomically, fsynced) as NAME.clip, and each
+ * notice as NAME.notice: a target for offline use and for tests of the
+ * queue. Resumes by starting over. */
 int porch_uploader_dir_new(porch_uploader *out, const char *dir);
 void porch_uploader_free(porch_uploader *u);
 
@@ -60,9 +67,9 @@ void porch_uploader_free(porch_uploader *u);
  * the hub device hub of roster's household, pinning the server's signing
  * key. hub and roster are borrowed and must outlive the uploader. Resumable:
  * a clip cut off mid-upload continues from the offset the server holds.
- * Once a clip is stored, a notice naming it (camera, start time, clip id),
- * sealed to the clip's viewers under roster, is posted for the household's
- * devices; a notice the server refuses does not fail the upload.
+ * Notices (sealed by the recorder when the event starts, queued in the
+ * spool) are posted as they are; the server takes a repeat of the same
+ * bytes as a retry, so each clip has exactly one notice.
  */
 int porch_uploader_http_new(porch_uploader *out, const char *base_url,
                             const uint8_t server_pk[PORCH_SIGN_PK_BYTES],

@@ -8,6 +8,11 @@
  *                      at its current length (replaced atomically)
  *   DIR/NAME.clip      a finished clip (renamed from .partial), queued
  *   DIR/NAME.up        marker: the server holds NAME completely
+ *   DIR/NAME.notice    the clip's sealed notice, queued when the event
+ *                      starts (before the clip's first byte), removed once
+ *                      the target confirmed it. Posting it again after a
+ *                      crash is harmless: the server is idempotent by the
+ *                      notice's id, and these are the same bytes.
  *
  * NAME = 16 hex digits of start_us, '-', 32 hex digits of the clip id, so
  * names sort oldest first. On open, each .partial is closed as a valid
@@ -46,6 +51,9 @@ typedef struct porch_spool_stats {
     uint64_t dropped_pending;    /* NOT uploaded clips dropped for space (reported) */
     uint64_t partial_closed;     /* interrupted clips closed as shorter clips */
     uint64_t partial_removed;    /* interrupted clips that could not be closed (reported) */
+    uint64_t notices;            /* sealed notices queued, not yet confirmed */
+    uint64_t expired;            /* uploaded clips removed past their retention */
+    uint64_t overdue;            /* clips past their retention kept: NOT uploaded (reported) */
 } porch_spool_stats;
 
 typedef struct porch_spool porch_spool;
@@ -88,6 +96,39 @@ int porch_spool_mark_uploaded(porch_spool *s, const char *name);
 int porch_spool_clip_path(porch_spool *s, const char *name, char *path, size_t cap);
 /* Evicts to the limit (reports every drop of an un-uploaded clip). */
 int porch_spool_enforce(porch_spool *s);
+
+/* Called, from the writing thread, after a notice or a clip is queued. */
+typedef void (*porch_spool_queued_fn)(void *ctx);
+/* Turns the notice queue on (recorders then queue a notice per clip; the
+ * hub does when its uploader can post them) and sets the hook (may be
+ * NULL). Call before any writer starts. */
+void porch_spool_set_notices(porch_spool *s, porch_spool_queued_fn fn, void *ctx);
+int porch_spool_notices_on(const porch_spool *s);
+/* Queues the sealed notice of clip `info` as NAME.notice (atomic, durable),
+ * then calls the hook. */
+int porch_spool_notice_put(porch_spool *s, const porch_clip_info *info,
+                           const uint8_t *notice, size_t len);
+/* The oldest queued notice after `after` (NULL or "" = from the start): 1
+ * and its clip's name, 0 when there is none, or an error. */
+int porch_spool_next_notice(porch_spool *s, const char *after,
+                            char name[PORCH_SPOOL_NAME_BYTES]);
+/* Reads NAME.notice. Ownership: *out malloc()ed for the caller. */
+int porch_spool_notice_read(porch_spool *s, const char *name, uint8_t **out, size_t *len);
+/* The target holds the notice (or refused it for good): removes it. */
+int porch_spool_notice_done(porch_spool *s, const char *name);
+
+/* Retention in microseconds of clips from `camera` (0 = keep until evicted). */
+typedef uint64_t (*porch_spool_retention_fn)(void *ctx, const char *camera);
+/*
+ * Applies retention at wall time now_us: an uploaded clip whose start is
+ * more than its camera's retention before now is removed (counted in
+ * `expired`). A clip past retention that is NOT uploaded is kept, because
+ * it is the only copy, and reported at WARN once when it becomes overdue
+ * (counted in `overdue` while it stays); it goes at the first pass after
+ * its upload. The size limit still applies to everything.
+ */
+int porch_spool_expire(porch_spool *s, uint64_t now_us, porch_spool_retention_fn fn,
+                       void *ctx);
 
 #ifdef __cplusplus
 }

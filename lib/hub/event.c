@@ -1,7 +1,7 @@
 /*
  * event.c: one event clip, from packets to a sealed clip in the spool.
  *
- *   start: clip writer (header, fsynced) + tail(0) + fMP4 muxer
+ *   start: sealed notice queued + clip writer (header, fsynced) + tail(0) + fMP4 muxer
  *   each muxer piece: seal record -> append+fdatasync -> seal tail(next) -> write tail
  *   finish: flush muxer -> seal META -> append, fsync, rename to .clip
  *
@@ -19,6 +19,7 @@
 #include "porchlight/error.h"
 #include "porchlight/hub_record.h"
 #include "porchlight/media.h"
+#include "porchlight/notice.h"
 
 struct porch_event_rec {
     porch_clip_writer *w;
@@ -94,6 +95,29 @@ static int on_piece(void *ctx, porch_fmp4_part part, const uint8_t *data, size_t
     return ret;
 }
 
+/* The event's sealed notice (camera, time, reason, naming the clip), queued
+ * before the clip's first byte so that users are told while it happens and
+ * a crash cannot lose it (spool_notice.c). */
+static int queue_notice(porch_event_rec *e, const porch_event_rec_opts *o,
+                        const porch_clip_info *info)
+{
+    porch_clip_meta m;
+    uint8_t *notice = NULL;
+    size_t len = 0;
+    int ret;
+
+    if (!porch_spool_notices_on(o->spool))
+        return PORCH_OK;
+    memset(&m, 0, sizeof m);
+    memcpy(m.reason, e->reason, sizeof m.reason);
+    ret = porch_notice_seal(&notice, &len, o->hub, o->roster, o->camera, e->start_us,
+                            info->clip_id, &m);
+    if (ret == PORCH_OK)
+        ret = porch_spool_notice_put(o->spool, info, notice, len);
+    free(notice);
+    return ret;
+}
+
 static int begin(porch_event_rec *e, const porch_event_rec_opts *o)
 {
     porch_clip_info info;
@@ -106,7 +130,8 @@ static int begin(porch_event_rec *e, const porch_event_rec_opts *o)
         PORCH_OK)
         return ret;
     porch_clip_writer_info(e->w, &info);
-    if ((ret = porch_clip_writer_header(e->w, &hdr, &hdr_len)) == PORCH_OK &&
+    if ((ret = queue_notice(e, o, &info)) == PORCH_OK &&
+        (ret = porch_clip_writer_header(e->w, &hdr, &hdr_len)) == PORCH_OK &&
         (ret = encode_meta(e, e->start_us, &meta, &meta_len)) == PORCH_OK &&
         (ret = porch_clip_writer_seal_tail(e->w, meta, meta_len, &tail, &tail_len)) ==
             PORCH_OK)

@@ -5,7 +5,8 @@
  * (its own mutex, held for directory scans only), the stop flag (atomic)
  * and two condition variables: stop_cond, on which every sleep waits so
  * that stopping is immediate, and up_cond, on which the uploader waits
- * for a clip or a retry time. A camera never waits for the uploader: a
+ * for a notice, a clip or a retry time. The uploader also runs retention
+ * (porch_spool_expire) when its queue is empty, at most once a period. A camera never waits for the uploader: a
  * finished clip is on disk and the notification is a flag.
  */
 #include <stdarg.h>
@@ -73,17 +74,25 @@ void porch__hub_queued(struct porch_hub *h)
     pthread_mutex_unlock(&h->up_mu);
 }
 
-/* Waits for a kick, a stop or the timeout. */
-static void up_wait(struct porch_hub *h, int64_t us)
+static void kick(void *ctx)
+{
+    porch__hub_queued(ctx);
+}
+
+/* Waits for a kick, a stop or the timeout; 1 if kicked. */
+static int up_wait(struct porch_hub *h, int64_t us)
 {
     struct timespec until = abs_after(us);
+    int kicked;
 
     pthread_mutex_lock(&h->up_mu);
     while (!h->up_kick && !atomic_load(&h->stop) &&
            pthread_cond_timedwait(&h->up_cond, &h->up_mu, &until) == 0)
         ;
+    kicked = h->up_kick;
     h->up_kick = 0;
     pthread_mutex_unlock(&h->up_mu);
+    return kicked;
 }
 
 static void set_idle(struct porch_hub *h, int idle)
@@ -113,25 +122,95 @@ static int upload_one(struct porch_hub *h, const char *name)
     return PORCH_OK;
 }
 
+/* Delivers one queued notice; PORCH_OK when it is off the queue. */
+static int notice_one(struct porch_hub *h, const char *name)
+{
+    uint8_t *notice = NULL;
+    size_t len = 0;
+    int ret = porch_spool_notice_read(h->spool, name, &notice, &len);
+
+    if (ret == PORCH_OK)
+        ret = h->o.uploader.ops->notice(h->o.uploader.self, name, notice, len);
+    free(notice);
+    if (ret == PORCH_ERR_FORBIDDEN || ret == PORCH_ERR_REJECTED || ret == PORCH_ERR_CONFLICT) {
+        porch__hub_logf(h, PORCH_HUB_ERROR, NULL,
+                        "the notice of clip %s was refused (%s); it is NOT delivered", name,
+                        porch_strerror(ret));
+        return porch_spool_notice_done(h->spool, name);
+    }
+    if (ret == PORCH_OK && (ret = porch_spool_notice_done(h->spool, name)) == PORCH_OK)
+        porch__hub_logf(h, PORCH_HUB_INFO, NULL, "notice of %s delivered", name);
+    return ret;
+}
+
+/* Every queued notice, oldest first, before any clip (they are what tells
+ * people); stops at the first failure (the target is away). */
+static int send_notices(struct porch_hub *h)
+{
+    char name[PORCH_SPOOL_NAME_BYTES];
+    int ret = 0;
+
+    if (!h->o.uploader.ops->notice)
+        return PORCH_OK;
+    while (!atomic_load(&h->stop) && (ret = porch_spool_next_notice(h->spool, NULL, name)) > 0)
+        if ((ret = notice_one(h, name)) != PORCH_OK) {
+            porch__hub_logf(h, PORCH_HUB_WARN, NULL,
+                            "notice of %s not delivered (%s); it stays queued", name,
+                            porch_strerror(ret));
+            return ret;
+        }
+    return ret < 0 ? ret : PORCH_OK;
+}
+
+static uint64_t retention_of(void *ctx, const char *camera)
+{
+    const porch_hub_config *cfg = ctx;
+
+    for (size_t i = 0; i < cfg->n_cameras; i++)
+        if (!strcmp(cfg->cameras[i].name, camera))
+            return cfg->cameras[i].retention_s * 1000000u;
+    return 0; /* a camera no longer configured: keep its clips */
+}
+
+static void expire(struct porch_hub *h)
+{
+    int ret = porch_spool_expire(h->spool, porch__wall_us(), retention_of, (void *)h->o.cfg);
+
+    if (ret != PORCH_OK)
+        porch__hub_logf(h, PORCH_HUB_WARN, NULL, "retention pass failed (%s)",
+                        porch_strerror(ret));
+}
+
 static void *uploader_main(void *arg)
 {
     struct porch_hub *h = arg;
     char name[PORCH_SPOOL_NAME_BYTES], after[PORCH_SPOOL_NAME_BYTES] = "";
-    int64_t backoff = 1000000;
-    int ret, failed = 0;
+    int64_t backoff = 1000000, expired_at = 0;
+    int ret, failed = 0, notices_failed = 0;
 
-    /* Oldest first; a clip that fails is passed over for this round so it
-     * cannot hold the others back; after a round with failures, back off. */
+    /* Notices first, then clips oldest first; a clip that fails is passed
+     * over for this round so it cannot hold the others back; after a round
+     * with failures, back off. Retention runs when the queue is empty. */
     while (!atomic_load(&h->stop)) {
+        if (!notices_failed && send_notices(h) != PORCH_OK)
+            notices_failed = failed = 1;
         ret = porch_spool_next_pending(h->spool, after, name);
         if (ret <= 0) {
             after[0] = '\0';
+            notices_failed = 0;
+            if (porch__mono_us() - expired_at >= PORCH_HUB_RETENTION_PERIOD_US || !expired_at) {
+                expire(h);
+                expired_at = porch__mono_us();
+            }
             set_idle(h, !failed);
-            if (failed) {
-                up_wait(h, backoff);
+            /* A kick (a new event's notice or clip) retries at once; only
+             * a wait that ran out grows the backoff, so events during an
+             * outage do not push the next try far past the server's return. */
+            if (failed && !up_wait(h, backoff)) {
                 backoff = backoff * 2 > PORCH_HUB_UPLOAD_BACKOFF_MAX_US
                               ? PORCH_HUB_UPLOAD_BACKOFF_MAX_US : backoff * 2;
-            } else {
+            } else if (!failed) {
+                backoff = 1000000;
                 up_wait(h, 5000000);
             }
             failed = 0;
@@ -234,6 +313,8 @@ int porch_hub_start(porch_hub **out, const porch_hub_opts *o)
     cond_init_mono(&h->up_cond);
     cond_init_mono(&h->stop_cond);
     ret = porch_spool_open(&h->spool, o->cfg->spool_dir, o->cfg->spool_limit, spool_log, h);
+    if (ret == PORCH_OK && o->uploader.ops && o->uploader.ops->notice)
+        porch_spool_set_notices(h->spool, kick, h);
     if (ret == PORCH_OK && !(h->cams = calloc(o->cfg->n_cameras, sizeof *h->cams)))
         ret = PORCH_ERR_NOMEM;
     for (size_t i = 0; ret == PORCH_OK && i < o->cfg->n_cameras; i++, h->n_cams++)
@@ -274,8 +355,11 @@ void porch_hub_wait(porch_hub *h, int64_t drain_us)
     until = porch__mono_us() + drain_us;
     while (porch__mono_us() < until && !atomic_load(&h->stop)) {
         char name[PORCH_SPOOL_NAME_BYTES];
-        if (porch_spool_next_pending(h->spool, NULL, name) == 0)
+        if (porch_spool_next_pending(h->spool, NULL, name) == 0 &&
+            porch_spool_next_notice(h->spool, NULL, name) == 0) {
+            expire(h); /* what was just uploaded may be past retention */
             return;
+        }
         porch__hub_sleep(h, 50000);
     }
 }

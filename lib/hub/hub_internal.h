@@ -20,6 +20,10 @@ struct porch_spool {
     void *log_ctx;
     pthread_mutex_t mu;        /* guards stats and every scan/evict */
     porch_spool_stats stats;
+    int notices_on;            /* set before writers start */
+    porch_spool_queued_fn queued;
+    void *queued_ctx;
+    uint64_t expire_last_us;   /* wall time of the last retention pass (0: none) */
 };
 
 /* One finished clip seen by a scan. */
@@ -28,6 +32,9 @@ struct porch__spool_entry {
     uint64_t bytes;
     int uploaded;
 };
+
+/* Removes NAME.clip then NAME.up (caller holds s->mu). */
+void porch__spool_remove_clip(porch_spool *s, const char *name);
 
 struct porch__spool_list {
     struct porch__spool_entry *e;   /* malloc; sorted by name (oldest first) */

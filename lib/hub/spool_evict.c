@@ -4,7 +4,8 @@
  * Order of sacrifice: uploaded clips, oldest first; only when none is left
  * and the spool is still over its limit, un-uploaded clips, oldest first,
  * each one reported at ERROR level and counted (never silent). Clips being
- * written (.partial) are never evicted; their bytes count.
+ * written (.partial) are never evicted; their bytes count, as do queued
+ * notices', which are never evicted (small, and the alert outlives a clip).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -84,7 +85,7 @@ int porch__spool_scan(porch_spool *s, struct porch__spool_list *out)
     char name[PORCH_SPOOL_NAME_BYTES];
     struct dirent *de;
     size_t cap = 0;
-    uint64_t bytes = 0, sz;
+    uint64_t bytes = 0, sz, notices = 0;
     int ret = PORCH_OK;
     DIR *d = opendir(s->dir);
 
@@ -98,6 +99,8 @@ int porch__spool_scan(porch_spool *s, struct porch__spool_list *out)
             continue;
         if (!strcmp(ext, ".partial") || !strcmp(ext, ".tail"))
             bytes += file_size(s, name, ext, &sz) ? sz : 0;
+        else if (!strcmp(ext, ".notice") && file_size(s, name, ext, &sz) && ++notices)
+            bytes += sz;
         else if (!strcmp(ext, ".clip") && (ret = add_entry(&l, &cap, s, name)) == PORCH_OK)
             bytes += l.e[l.n - 1].bytes;
     }
@@ -109,6 +112,7 @@ int porch__spool_scan(porch_spool *s, struct porch__spool_list *out)
     if (l.n)
         qsort(l.e, l.n, sizeof *l.e, entry_cmp);
     s->stats.bytes = bytes;
+    s->stats.notices = notices;
     s->stats.clips = l.n;
     s->stats.pending = 0;
     for (size_t i = 0; i < l.n; i++)
@@ -120,15 +124,15 @@ int porch__spool_scan(porch_spool *s, struct porch__spool_list *out)
     return PORCH_OK;
 }
 
-static void remove_clip(porch_spool *s, const struct porch__spool_entry *e)
+void porch__spool_remove_clip(porch_spool *s, const char *name)
 {
     char path[PORCH_SPOOL_PATH_MAX];
 
     /* .clip first: a crash between the two leaves a stray .up, which the
      * next scan ignores (no .clip) and recovery removes. */
-    if (porch__spool_path(s, e->name, ".clip", path, sizeof path) == PORCH_OK)
+    if (porch__spool_path(s, name, ".clip", path, sizeof path) == PORCH_OK)
         unlink(path);
-    if (porch__spool_path(s, e->name, ".up", path, sizeof path) == PORCH_OK)
+    if (porch__spool_path(s, name, ".up", path, sizeof path) == PORCH_OK)
         unlink(path);
 }
 
@@ -139,7 +143,7 @@ static uint64_t evict_pass(porch_spool *s, struct porch__spool_list *l, int uplo
         struct porch__spool_entry *e = &l->e[i];
         if (e->uploaded != uploaded || e->name[0] == '\0')
             continue;
-        remove_clip(s, e);
+        porch__spool_remove_clip(s, e->name);
         bytes = bytes > e->bytes ? bytes - e->bytes : 0;
         if (uploaded) {
             s->stats.evicted_uploaded++;

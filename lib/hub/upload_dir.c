@@ -1,6 +1,6 @@
 /*
- * upload_dir.c: the directory uploader: copies each finished clip into a
- * directory (atomic write), standing in for the server where there is
+ * upload_dir.c: the directory uploader: copies each finished clip and each
+ * notice into a directory (atomic writes), standing in for the server where there is
  * none (offline hub, tests of the queue). The HTTP uploader lives with the
  * client library (lib/client) and implements the same porch_uploader.
  */
@@ -35,12 +35,22 @@ static int dir_upload(void *self, const char *name, const char *path)
     return ret;
 }
 
+static int dir_notice(void *self, const char *name, const uint8_t *notice, size_t len)
+{
+    struct dir_up *d = self;
+    char dst[4096];
+
+    if (snprintf(dst, sizeof dst, "%s/%s.notice", d->dir, name) >= (int)sizeof dst)
+        return PORCH_ERR_TOO_LARGE;
+    return porch_file_write_atomic(dst, notice, len, 0600);
+}
+
 static void dir_free(void *self)
 {
     free(self);
 }
 
-static const porch_uploader_ops dir_ops = { dir_upload, dir_free };
+static const porch_uploader_ops dir_ops = { dir_upload, dir_free, dir_notice };
 
 int porch_uploader_dir_new(porch_uploader *out, const char *dir)
 {

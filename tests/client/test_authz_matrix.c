@@ -44,8 +44,8 @@ static uint8_t server_pk[32];
 static int have_pk; /* 0 until GET /v1/server answered */
 static porch_client *cl[N_ROLES];
 static struct test_clip clip_a, clip_b, clip_d, clip_e;
-static uint8_t *notice;
-static size_t notice_len;
+static uint8_t *notice, *notice2;   /* notice2: never posted before its row */
+static size_t notice_len, notice2_len;
 static uint8_t grant_throw[16];
 static char *grant_body_json;
 static uint8_t *roster_now;
@@ -181,6 +181,10 @@ static void setup_data(void)
     REQUIRE(porch_notice_seal(&notice, &notice_len, h.hub, h.roster, "front", now_us(),
                               ia.clip_id, NULL) == PORCH_OK);
     REQUIRE(porch_client_notice_post(cl[HUB], notice, notice_len, NULL) == PORCH_OK);
+    /* POST notices is idempotent by notice id (the same bytes again are 200):
+     * the row posts a notice of its own. */
+    REQUIRE(porch_notice_seal(&notice2, &notice2_len, h.hub, h.roster, "front", now_us(),
+                              ia.clip_id, NULL) == PORCH_OK);
     /* Reads so that the log has entries for the log endpoints. */
     uint8_t *tmp = NULL;
     size_t tl = 0;
@@ -298,7 +302,7 @@ static void build_rows(void)
     r->body = (const uint8_t *)complete, r->body_len = strlen(complete);
     r->ctype = "application/json";
     r = row("POST notice", "POST", hub_201, "/v1/households/%s/notices", hh);
-    r->body = notice, r->body_len = notice_len, r->ctype = "application/octet-stream";
+    r->body = notice2, r->body_len = notice2_len, r->ctype = "application/octet-stream";
     row("GET notices", "GET", viewers, "/v1/households/%s/notices?after=0", hh);
     r = row("POST grant", "POST", admin_201, "/v1/households/%s/grants", hh);
     r->body = (const uint8_t *)grant_body_json, r->body_len = strlen(grant_body_json);
@@ -375,6 +379,7 @@ int main(void)
     test_clip_free(&clip_d);
     test_clip_free(&clip_e);
     free(notice);
+    free(notice2);
     free(grant_body_json);
     free(roster_now);
     for (int i = 0; i < 3; i++)
