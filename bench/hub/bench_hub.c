@@ -1,25 +1,45 @@
 /*
  * bench_hub: CPU per frame of the live hub against two peers measured in
- * the same run, on the same H.264 streams (720p15 and 1080p15, made here
- * with ffmpeg/libx264: a static scene with a moving textured patch from
- * 5 s to 12 s of 20 s, so there is one event to record):
+ * the same run, on the same H.264 streams (1280x720 and 1920x1080, 15 fps,
+ * 20 s, made here with ffmpeg/libx264 like an IP camera makes them: a
+ * fixed 2 s GOP, no scene-cut keyframes, no B-frames; a static scene with
+ * sensor-like noise and a moving textured patch from 5 s to 12 s, so there
+ * is one event to record). Two rate settings per size:
+ *
+ *   quiet   VBR (CRF 23, capped at 2 / 4 Mbit/s): a quiet scene costs few bits
+ *   busy    CBR at the cap (2 / 4 Mbit/s): the noise is coded, decode costs more
+ *
+ * Peers, all with one decoding thread:
  *
  *   hub     porchlight's camera pipeline in process (lib/hub: demux, ring,
- *           decode of the main stream for analysis, grey picture, frame-
- *           difference trigger, fMP4 muxing, sealing, spool writes with
- *           fdatasync), one camera, as fast as it goes, process CPU time
- *   floor   libavformat + libavcodec decoding alone, same thread count (1)
- *   motion  the Motion daemon (Debian `motion`) on the same file, detecting
- *           and recording (movie_output on), paced by Motion at 15 fps for
- *           a fixed wall time; CPU from wait4(); frames = time x fps
+ *           decode for analysis, grey picture, frame-difference trigger,
+ *           fMP4 muxing, sealing, spool writes with fdatasync), one camera,
+ *           as fast as it goes; process CPU time
+ *   floor   libavformat + libavcodec decoding the same file alone
+ *   motion  the Motion daemon (Debian `motion`) on the same file with
+ *           Debian's shipped motion.conf settings for detection and
+ *           recording (threshold scaled to the picture size), paced by
+ *           Motion at 15 fps for a fixed wall time; CPU from wait4();
+ *           frames = wall time x 15 (counts startup: can only favour Motion)
+ *
+ * Rounds are interleaved (every peer on every stream in each round, the
+ * order of hub and floor alternating) and each figure is the median over
+ * rounds, so drift in the shared machine's load hits all peers alike.
+ *
+ * Substream: each 720p stream also has a 320x180 analysis stream made from
+ * the same source (VBR capped at 256 kbit/s / CBR 256 kbit/s). The hub is
+ * run with analysis_url set to it. If the hub honours analysis_url (its
+ * log names a 320x180 stream), that run is the measured figure; if not,
+ * the figure printed is the estimate floor(320x180) + (hub - floor)(720p):
+ * the substream's decode plus everything the hub does beyond decoding at
+ * 720p (which includes grey sampling of 720p pictures, so it errs high).
+ * Cameras per core = 1 / (CPU-seconds per camera-second).
  *
  * Targets (issue 4): hub <= 1.1 x floor; hub >= 2.5 x Motion frames per
- * CPU-second. Also: 720p15 cameras one core holds, with the main stream
- * decoded (measured), and with a 320x180 analysis substream (estimated:
- * hub cost on a 320x180 stream + the hub's non-decode cost at 720p,
- * because the hub does not yet read a separate analysis_url).
+ * CPU-second.
  *
- *   bench_hub [SECONDS_FOR_MOTION]   (default 20; 0 skips Motion)
+ *   bench_hub [MOTION_SECONDS [ROUNDS]]   (default 20 and 3; 0 s skips Motion)
+ *   bench_hub --hub-only FILE             (5 hub runs on FILE, for perf)
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -43,6 +63,20 @@
 #include "porchlight/hub.h"
 
 extern char **environ;
+
+#define MAX_ROUNDS 15
+#define N_STREAMS 4
+
+struct stream {
+    const char *label;
+    int w, h, cbr, kbps;
+    char path[700], sub[700];          /* sub: 320x180 analysis stream ("" = none) */
+    unsigned frames, sub_frames;
+    double floor[MAX_ROUNDS], hub[MAX_ROUNDS], motion[MAX_ROUNDS]; /* s per frame */
+    double sub_floor[MAX_ROUNDS], sub_hub[MAX_ROUNDS];
+    int sub_honoured;
+    unsigned clips;
+};
 
 static double cpu_now(clockid_t id)
 {
@@ -70,23 +104,29 @@ static int run(char *const argv[], int quiet)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int make_video(const char *path, int w, int h)
+/* The test scene at w x h, encoded at out_w x out_h (the substream is the
+ * same source scaled), camera-like: 2 s GOP, no scene cuts, no B-frames. */
+static int make_video(const char *path, int w, int h, int out_w, int out_h, int cbr, int kbps)
 {
-    char src0[128], src1[64], filt[256];
+    char src0[128], src1[64], filt[320], rate[16], buf[16];
 
     snprintf(src0, sizeof src0, "color=c=0x606060:s=%dx%d:r=15:d=20", w, h);
     snprintf(src1, sizeof src1, "testsrc2=s=%dx%d:r=15", w / 4, h / 4);
     snprintf(filt, sizeof filt,
-             "[0][1]overlay=x='%d*(t-5)':y=%d:enable='between(t,5,12)':shortest=1,noise=alls=4:allf=t",
-             w / 10, h / 3);
+             "[0][1]overlay=x='%d*(t-5)':y=%d:enable='between(t,5,12)':shortest=1,"
+             "noise=alls=4:allf=t,scale=%d:%d",
+             w / 10, h / 3, out_w, out_h);
+    snprintf(rate, sizeof rate, "%dk", kbps);
+    snprintf(buf, sizeof buf, "%dk", 2 * kbps);
     char *argv[] = { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", src0,
                      "-f", "lavfi", "-i", src1, "-filter_complex", filt, "-c:v", "libx264",
-                     "-preset", "veryfast", "-bf", "0", "-g", "30", "-pix_fmt", "yuv420p",
-                     (char *)path, NULL };
+                     "-preset", "veryfast", "-bf", "0", "-g", "30", "-keyint_min", "30",
+                     "-sc_threshold", "0", cbr ? "-b:v" : "-crf", cbr ? rate : "23", "-maxrate",
+                     rate, "-bufsize", buf, "-pix_fmt", "yuv420p", (char *)path, NULL };
     return run(argv, 0);
 }
 
-/* Decode-only floor: CPU seconds of this thread, frames decoded. */
+/* Decode-only floor: CPU seconds of this process, frames decoded. */
 static double floor_decode(const char *path, unsigned *frames)
 {
     AVFormatContext *ic = NULL;
@@ -105,7 +145,7 @@ static double floor_decode(const char *path, unsigned *frames)
     const AVCodec *codec = avcodec_find_decoder(ic->streams[vidx]->codecpar->codec_id);
     dec = avcodec_alloc_context3(codec);
     avcodec_parameters_to_context(dec, ic->streams[vidx]->codecpar);
-    dec->thread_count = 1;
+    dec->thread_count = 1; /* as lib/hub/camera.c */
     avcodec_open2(dec, codec, NULL);
     while (av_read_frame(ic, pkt) >= 0) {
         if (pkt->stream_index == vidx && avcodec_send_packet(dec, pkt) >= 0)
@@ -123,19 +163,25 @@ static double floor_decode(const char *path, unsigned *frames)
     return cpu_now(CLOCK_PROCESS_CPUTIME_ID) - t0;
 }
 
-static void quiet_log(void *ctx, int level, const char *camera, const char *msg)
+/* Warnings to stderr; notes whether any message names a 320x180 stream
+ * (the hub opened the analysis substream). */
+static void bench_log(void *ctx, int level, const char *camera, const char *msg)
 {
-    (void)ctx;
+    int *saw_sub = ctx;
+
     (void)camera;
+    if (strstr(msg, "320x180"))
+        *saw_sub = 1;
     if (level >= PORCH_HUB_WARN)
         fprintf(stderr, "hub: %s\n", msg);
 }
 
-/* The live hub on one camera reading path as fast as it can. */
-static double hub_run(struct household *hh, const char *dir, const char *path,
-                      unsigned *frames, unsigned *clips)
+/* The live hub on one camera reading path (analysis from sub, if given) as
+ * fast as it can: process CPU seconds. */
+static double hub_run(struct household *hh, const char *dir, const char *path, const char *sub,
+                      unsigned *frames, unsigned *clips, int *saw_sub)
 {
-    char text[4096], err[512], spool[600];
+    char text[4096], err[512], spool[600], ana[760] = "";
     static int round;
     porch_hub_config *cfg = NULL;
     porch_hub *h = NULL;
@@ -143,10 +189,13 @@ static double hub_run(struct household *hh, const char *dir, const char *path,
     porch_hub_camera_stats st;
     double t0;
 
+    *saw_sub = 0;
     snprintf(spool, sizeof spool, "%s/spool%d", dir, round++);
+    if (sub && sub[0])
+        snprintf(ana, sizeof ana, "analysis_url = %s\n", sub);
     snprintf(text, sizeof text,
              "[hub]\nkey = x\npassphrase_file = x\nowner = x\nroster = x\nspool = %s\n"
-             "[camera front]\nurl = %s\npreroll = 5\npostroll = 2\n", spool, path);
+             "[camera front]\nurl = %s\n%spreroll = 5\npostroll = 2\n", spool, path, ana);
     if (porch_hub_config_parse(&cfg, text, strlen(text), "bench", err, sizeof err) != PORCH_OK) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -155,7 +204,8 @@ static double hub_run(struct household *hh, const char *dir, const char *path,
     o.cfg = cfg;
     o.hub = hh->hub;
     o.roster = hh->roster;
-    o.log = quiet_log;
+    o.log = bench_log;
+    o.log_ctx = saw_sub;
     t0 = cpu_now(CLOCK_PROCESS_CPUTIME_ID);
     if (porch_hub_start(&h, &o) != PORCH_OK)
         return -1;
@@ -166,30 +216,50 @@ static double hub_run(struct household *hh, const char *dir, const char *path,
     *frames = (unsigned)st.frames;
     *clips = (unsigned)st.clips;
     porch_hub_config_free(cfg);
+    char *rm[] = { "rm", "-rf", spool, NULL };
+    run(rm, 0);
     return t0;
+}
+
+static int write_motion_conf(const char *conf, const char *work, const char *path, int w, int h)
+{
+    char text[4096];
+
+    /* Detection and recording as Debian's /etc/motion/motion.conf ships
+     * them (threshold 1500 changed pixels at 640x480 scaled to this
+     * picture, despeckle EedDl, noise_tune on, minimum_motion_frames 1,
+     * event_gap 60, pre_capture 3, post_capture 0, movie_output on (mkv,
+     * quality 45, re-encoded: Motion's default), pictures off); only the
+     * input, the paths and the ports differ. */
+    snprintf(text, sizeof text,
+             "daemon off\nsetup_mode off\nlog_level 4\nlog_file %s/motion.log\ntarget_dir %s\n"
+             "netcam_url file://%s\nwidth %d\nheight %d\nframerate 15\ntext_left CAMERA1\n"
+             "threshold %d\nnoise_tune on\ndespeckle_filter EedDl\nminimum_motion_frames 1\n"
+             "event_gap 60\npre_capture 3\npost_capture 0\npicture_output off\n"
+             "movie_output on\nmovie_max_time 60\nmovie_quality 45\nmovie_codec mkv\n"
+             "webcontrol_port 0\nstream_port 0\n",
+             work, work, path, w, h, (int)(1500.0 * w * h / (640 * 480)));
+    FILE *fp = fopen(conf, "w");
+    if (!fp)
+        return -1;
+    int bad = fputs(text, fp) < 0;
+    return fclose(fp) != 0 || bad ? -1 : 0;
 }
 
 /* Motion on the same file for `secs` of wall time: CPU seconds (children). */
 static double motion_run(const char *dir, const char *path, int w, int h, int secs,
                          double *frames)
 {
-    char conf[800], work[700], text[4096];
+    char conf[800], work[700];
+    static int n;
     struct rusage ru;
-    pid_t pid;
+    pid_t pid, r = 0;
     int st;
 
-    snprintf(work, sizeof work, "%s/motion-%d", dir, w);
+    snprintf(work, sizeof work, "%s/motion-%d", dir, n++);
     mkdir(work, 0700);
     snprintf(conf, sizeof conf, "%s/motion.conf", work);
-    snprintf(text, sizeof text,
-             "daemon off\nsetup_mode off\nlog_level 4\nlog_file %s/motion.log\ntarget_dir %s\n"
-             "netcam_url file://%s\nwidth %d\nheight %d\nframerate 15\nthreshold %d\n"
-             "noise_tune on\ndespeckle_filter EedDl\nminimum_motion_frames 1\npre_capture 5\n"
-             "post_capture 30\nevent_gap 2\npicture_output off\nmovie_output on\n"
-             "movie_codec mkv\nwebcontrol_port 0\nstream_port 0\n",
-             work, work, path, w, h, 1500 * w * h / 307200);
-    FILE *fp = fopen(conf, "w");
-    if (!fp || fputs(text, fp) < 0 || fclose(fp) != 0)
+    if (write_motion_conf(conf, work, path, w, h) != 0)
         return -1;
     char *argv[] = { "motion", "-n", "-c", conf, NULL };
     posix_spawn_file_actions_t fa;
@@ -202,100 +272,186 @@ static double motion_run(const char *dir, const char *path, int w, int h, int se
     sleep((unsigned)secs);
     kill(pid, SIGTERM);
     memset(&ru, 0, sizeof ru);
-    pid_t r = 0;
     for (int i = 0; i < 100 && (r = wait4(pid, &st, WNOHANG, &ru)) == 0; i++)
         usleep(100000);
     if (r != pid) {
         kill(pid, SIGKILL);
         wait4(pid, &st, 0, &ru);
     }
+    char *rm[] = { "rm", "-rf", work, NULL };
+    run(rm, 0);
     *frames = 15.0 * secs;
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
            ru.ru_stime.tv_usec / 1e6;
 }
 
-static double best3_floor(const char *path, unsigned *frames)
+static int cmp_double(const void *a, const void *b)
 {
-    double best = 1e9;
+    double x = *(const double *)a, y = *(const double *)b;
 
-    for (int i = 0; i < 3; i++) {
-        double t = floor_decode(path, frames);
-        best = t < best ? t : best;
-    }
-    return best;
+    return x < y ? -1 : x > y;
 }
 
-static double best3_hub(struct household *hh, const char *dir, const char *path,
-                        unsigned *frames, unsigned *clips)
+static double median(const double *v, int n)
 {
-    double best = 1e9;
+    double t[MAX_ROUNDS];
 
-    for (int i = 0; i < 3; i++) {
-        double t = hub_run(hh, dir, path, frames, clips);
-        best = t < best ? t : best;
+    if (n <= 0)
+        return 0;
+    memcpy(t, v, (size_t)n * sizeof *t);
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+/* Median over rounds of a per-round ratio num[i] / den[i]. */
+static double median_ratio(const double *num, const double *den, int n)
+{
+    double t[MAX_ROUNDS];
+
+    for (int i = 0; i < n; i++)
+        t[i] = den[i] > 0 ? num[i] / den[i] : 0;
+    return median(t, n);
+}
+
+static int hub_only(const char *path)
+{
+    struct household h1;
+    char d1[] = "/tmp/porch-bench-hub-XXXXXX";
+    unsigned fr = 0, cl = 0;
+    int saw = 0;
+
+    av_log_set_level(AV_LOG_FATAL);
+    if (!mkdtemp(d1))
+        return 1;
+    household_init(&h1);
+    for (int i = 0; i < 5; i++)
+        printf("hub %.3f ms/frame\n", 1e3 * hub_run(&h1, d1, path, NULL, &fr, &cl, &saw) / fr);
+    household_free(&h1);
+    char *rm1[] = { "rm", "-rf", d1, NULL };
+    run(rm1, 0);
+    return 0;
+}
+
+/* One round over every stream: floor and hub (alternating order), the
+ * substream runs, Motion. */
+static void one_round(struct household *hh, const char *dir, struct stream *s, int r, int secs)
+{
+    for (int i = 0; i < N_STREAMS; i++, s++) {
+        unsigned ff = 0, hf = 0, sf = 0;
+        int saw = 0;
+        double fl = 0, hb = 0;
+        for (int k = 0; k < 2; k++) {
+            if ((k == 0) == (r % 2 == 0))
+                fl = floor_decode(s->path, &ff);
+            else
+                hb = hub_run(hh, dir, s->path, NULL, &hf, &s->clips, &saw);
+        }
+        s->frames = ff;
+        s->floor[r] = fl / ff;
+        s->hub[r] = hb / ff;
+        if (hf != ff)
+            fprintf(stderr, "bench_hub: %s: hub analysed %u frames, floor decoded %u\n",
+                    s->label, hf, ff);
+        if (s->sub[0]) {
+            s->sub_floor[r] = floor_decode(s->sub, &sf) / sf;
+            s->sub_frames = sf;
+            s->sub_hub[r] = hub_run(hh, dir, s->path, s->sub, &hf, &s->clips, &saw) / ff;
+            s->sub_honoured = saw;
+        }
+        if (secs > 0) {
+            double mf = 0, mc = motion_run(dir, s->path, s->w, s->h, secs, &mf);
+            s->motion[r] = mc > 0 ? mc / mf : 0;
+        }
     }
-    return best;
+}
+
+static void report(const struct stream *s, int rounds, int secs)
+{
+    printf("\n%-7s %-9s %7s %10s %10s %8s %11s %9s\n", "stream", "size", "Mbit/s", "floor ms/f",
+           "hub ms/f", "hub/flr", "motion ms/f", "x motion");
+    for (int i = 0; i < N_STREAMS; i++, s++) {
+        struct stat sb;
+        double mb = stat(s->path, &sb) == 0 ? sb.st_size * 8.0 / 20 / 1e6 : 0;
+        printf("%-7s %4dx%-4d %7.2f %10.3f %10.3f %8.3f", s->label, s->w, s->h, mb,
+               1e3 * median(s->floor, rounds), 1e3 * median(s->hub, rounds),
+               median_ratio(s->hub, s->floor, rounds));
+        if (secs > 0)
+            printf(" %11.3f %8.2fx", 1e3 * median(s->motion, rounds),
+                   median_ratio(s->motion, s->hub, rounds));
+        printf("   (%u frames, %u clip%s)\n", s->frames, s->clips, s->clips == 1 ? "" : "s");
+    }
+    s -= N_STREAMS;
+    printf("\nhub/floor and x motion: medians of the per-round ratios; ms/f: medians.\n");
+    printf("per round (hub/floor, x motion):\n");
+    for (int i = 0; i < N_STREAMS; i++) {
+        printf("  %-5s %4dp:", s[i].label, s[i].h);
+        for (int r = 0; r < rounds; r++)
+            printf(" %.3f/%.2f", s[i].hub[r] / s[i].floor[r],
+                   secs > 0 && s[i].hub[r] > 0 ? s[i].motion[r] / s[i].hub[r] : 0);
+        printf("\n");
+    }
+    printf("\n720p15 cameras per core (1 / CPU-seconds per camera-second):\n");
+    for (int i = 0; i < N_STREAMS; i++) {
+        if (!s[i].sub[0])
+            continue;
+        double est[MAX_ROUNDS];
+        for (int r = 0; r < rounds; r++)
+            est[r] = s[i].sub_floor[r] + (s[i].hub[r] - s[i].floor[r]);
+        double main_pf = median(s[i].hub, rounds);
+        double sub_pf = s[i].sub_honoured ? median(s[i].sub_hub, rounds) : median(est, rounds);
+        printf("  %-5s main stream decoded: %.1f; with a 320x180 analysis substream: %.1f (%s)\n",
+               s[i].label, 1.0 / (15 * main_pf), 1.0 / (15 * sub_pf),
+               s[i].sub_honoured ? "measured: the hub decoded analysis_url"
+                                 : "ESTIMATE: the hub ignored analysis_url; "
+                                   "floor(320x180) + (hub - floor)(720p)");
+        if (secs > 0)
+            printf("        x motion with the substream: %.2fx (Motion decoding the main stream)\n",
+                   median(s[i].motion, rounds) / sub_pf);
+    }
 }
 
 int main(int argc, char **argv)
 {
-    if (argc > 2 && !strcmp(argv[1], "--hub-only")) { /* for perf: the hub on one file */
-        struct household h1;
-        char d1[] = "/tmp/porch-bench-hub-XXXXXX";
-        unsigned fr = 0, cl = 0;
-        av_log_set_level(AV_LOG_FATAL);
-        if (!mkdtemp(d1))
-            return 1;
-        household_init(&h1);
-        for (int i = 0; i < 5; i++)
-            printf("hub %.3f ms/frame\n", 1e3 * hub_run(&h1, d1, argv[2], &fr, &cl) / fr);
-        household_free(&h1);
-        char *rm1[] = { "rm", "-rf", d1, NULL };
-        run(rm1, 0);
-        return 0;
-    }
+    if (argc > 2 && !strcmp(argv[1], "--hub-only"))
+        return hub_only(argv[2]);
     int secs = argc > 1 ? atoi(argv[1]) : 20;
-    const int sizes[3][2] = { { 1280, 720 }, { 1920, 1080 }, { 320, 180 } };
-    char dir[] = "/tmp/porch-bench-hub-XXXXXX", path[3][700];
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    static struct stream st[N_STREAMS] = {
+        { "quiet", 1280, 720, 0, 2000 },
+        { "quiet", 1920, 1080, 0, 4000 },
+        { "busy", 1280, 720, 1, 2000 },
+        { "busy", 1920, 1080, 1, 4000 },
+    };
+    char dir[] = "/tmp/porch-bench-hub-XXXXXX";
     struct household hh;
-    double hub_pf[3] = { 0 }, floor_pf[3] = { 0 };
-    int have_motion = secs > 0 && system("command -v motion >/dev/null 2>&1") == 0;
 
+    rounds = rounds < 1 ? 1 : rounds > MAX_ROUNDS ? MAX_ROUNDS : rounds;
+    if (secs > 0 && system("command -v motion >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "bench_hub: no motion (Debian package motion): skipping it\n");
+        secs = 0;
+    }
     av_log_set_level(AV_LOG_FATAL);
     if (!mkdtemp(dir))
         return 1;
-    household_init(&hh);
-    printf("bench_hub: CPU per frame, best of 3; one decoding thread everywhere\n");
-    printf("%-9s %8s %12s %12s %8s %14s %14s %8s\n", "stream", "frames", "floor ms/f",
-           "hub ms/f", "hub/flr", "motion ms/f", "hub f/cpu-s", "x motion");
-    for (int i = 0; i < 3; i++) {
-        unsigned ff = 0, hf = 0, clips = 0;
-        double mcpu = 0, mframes = 0;
-        snprintf(path[i], sizeof path[i], "%s/s%d.mp4", dir, sizes[i][1]);
-        if (make_video(path[i], sizes[i][0], sizes[i][1]) != 0) {
-            fprintf(stderr, "bench_hub: ffmpeg could not make the test stream\n");
+    for (int i = 0; i < N_STREAMS; i++) {
+        struct stream *s = &st[i];
+        snprintf(s->path, sizeof s->path, "%s/%s%d.mp4", dir, s->label, s->h);
+        if (s->h == 720)
+            snprintf(s->sub, sizeof s->sub, "%s/%s%d-sub.mp4", dir, s->label, s->h);
+        if (make_video(s->path, s->w, s->h, s->w, s->h, s->cbr, s->kbps) != 0 ||
+            (s->sub[0] && make_video(s->sub, s->w, s->h, 320, 180, s->cbr, 256) != 0)) {
+            fprintf(stderr, "bench_hub: ffmpeg could not make the test streams\n");
             return 1;
         }
-        double fl = best3_floor(path[i], &ff);
-        double hb = best3_hub(&hh, dir, path[i], &hf, &clips);
-        floor_pf[i] = fl / ff;
-        hub_pf[i] = hb / hf;
-        if (have_motion && i < 2)
-            mcpu = motion_run(dir, path[i], sizes[i][0], sizes[i][1], secs, &mframes);
-        printf("%4dx%-4d %8u %12.3f %12.3f %8.3f", sizes[i][0], sizes[i][1], hf, 1e3 * floor_pf[i],
-               1e3 * hub_pf[i], hub_pf[i] / floor_pf[i]);
-        if (mcpu > 0)
-            printf(" %14.3f %14.1f %8.2f", 1e3 * mcpu / mframes, 1.0 / hub_pf[i],
-                   (mcpu / mframes) / hub_pf[i]);
-        else
-            printf(" %14s %14.1f %8s", "-", 1.0 / hub_pf[i], "-");
-        printf("   (%u clip%s)\n", clips, clips == 1 ? "" : "s");
     }
-    printf("720p15 cameras per core, main stream decoded for analysis: %.1f\n",
-           1.0 / (15 * hub_pf[0]));
-    double sub = hub_pf[2] + (hub_pf[0] - floor_pf[0]);
-    printf("720p15 cameras per core with a 320x180 analysis substream (estimate): %.1f\n",
-           1.0 / (15 * (sub > 0 ? sub : hub_pf[2])));
+    household_init(&hh);
+    printf("bench_hub: CPU per frame, %d interleaved rounds, medians; one decoding thread "
+           "everywhere; Motion %d s per run\n", rounds, secs);
+    for (int r = 0; r < rounds; r++) {
+        one_round(&hh, dir, st, r, secs);
+        fprintf(stderr, "bench_hub: round %d of %d done\n", r + 1, rounds);
+    }
+    report(st, rounds, secs);
     household_free(&hh);
     char *rm[] = { "rm", "-rf", dir, NULL };
     run(rm, 0);
