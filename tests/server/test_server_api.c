@@ -42,17 +42,6 @@ static json_t *body_json(const struct resp *r)
     return json_loadb((const char *)r->body, r->len, 0, NULL);
 }
 
-/* An error response is JSON {"error":SYM,"message":...}. */
-static int is_error(const struct resp *r, const char *sym)
-{
-    json_t *j = body_json(r);
-    const char *e = j ? json_string_value(json_object_get(j, "error")) : NULL;
-    int ok = e && json_is_string(json_object_get(j, "message")) && (!sym || !strcmp(e, sym));
-
-    json_decref(j);
-    return ok;
-}
-
 static long get(const char *suffix, const char *token, struct resp *r, const char *const *hdr)
 {
     char path[512];
@@ -412,18 +401,18 @@ static void test_bad_input(void)
     for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
         http(&S, "POST", "/v1/auth/challenge", NULL, NULL, (const uint8_t *)bad_json[i],
              strlen(bad_json[i]), &r);
-        CHECK(r.status == 400 && is_error(&r, "bad_request"));
+        CHECK(r.status == 400 && srv_is_error(&r, "bad_request"));
         resp_free(&r);
     }
     memset(big, ' ', sizeof big);
     big[0] = '{';
     big[sizeof big - 1] = '}';
     http(&S, "POST", "/v1/auth/challenge", NULL, NULL, (uint8_t *)big, sizeof big, &r);
-    CHECK(r.status == 413 && is_error(&r, "too_large"));
+    CHECK(r.status == 413 && srv_is_error(&r, "too_large"));
     resp_free(&r);
     /* a roster that does not verify, and garbage */
     http(&S, "POST", "/v1/households", NULL, NULL, (uint8_t *)big, 1000, &r);
-    CHECK(r.status == 422 && is_error(&r, NULL));
+    CHECK(r.status == 422 && srv_is_error(&r, NULL));
     resp_free(&r);
     /* Content-Length larger than the body, then the client gives up */
     const char *short_req = "POST /v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"";
@@ -461,7 +450,7 @@ static void test_bad_input(void)
         resp_free(&r);
     }
     get("/clips/..%2F..%2Fmeta.sqlite", t_owner, &r, NULL);
-    CHECK(r.status >= 400 && r.status < 500 && is_error(&r, NULL));
+    CHECK(r.status >= 400 && r.status < 500 && srv_is_error(&r, NULL));
     resp_free(&r);
     CHECK(get("/clips/0123456789ABCDEF0123456789abcdef", t_owner, &r, NULL) == 400);
     resp_free(&r);
@@ -469,7 +458,7 @@ static void test_bad_input(void)
     resp_free(&r);
     CHECK(get("/clips?bogus=1", t_owner, &r, NULL) == 400);
     resp_free(&r);
-    CHECK(get("/clips", "AAAA", &r, NULL) == 401 && is_error(&r, "unauthorized"));
+    CHECK(get("/clips", "AAAA", &r, NULL) == 401 && srv_is_error(&r, "unauthorized"));
     resp_free(&r);
     CHECK(get("/clips", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &r, NULL) == 401);
     resp_free(&r);
@@ -500,7 +489,7 @@ static void test_auth_abuse(void)
              hhx, pkx, cx, sigx);
     for (int i = 0; i < 2; i++) {   /* invalid signature, then the same challenge replayed */
         http(&S, "POST", "/v1/auth/token", NULL, NULL, (uint8_t *)body, strlen(body), &r);
-        CHECK(r.status == 401 && is_error(&r, "unauthorized"));
+        CHECK(r.status == 401 && srv_is_error(&r, "unauthorized"));
         resp_free(&r);
     }
     /* remove the member: its live token dies at once */
@@ -518,7 +507,7 @@ static void test_auth_abuse(void)
     http(&S, "PUT", path, t_owner, NULL, enc, len, &r);
     CHECK(r.status == 200);
     resp_free(&r);
-    CHECK(get("/roster", t_member, &r, NULL) == 401 && is_error(&r, "unauthorized"));
+    CHECK(get("/roster", t_member, &r, NULL) == 401 && srv_is_error(&r, "unauthorized"));
     resp_free(&r);
     free(enc);
     /* failures are rate-limited per device and address */

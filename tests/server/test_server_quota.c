@@ -37,21 +37,6 @@ static const uint8_t *id_of(const struct test_clip *tc)
     return info.clip_id;
 }
 
-/* The body is exactly {"error":sym,"message":non-empty string}. */
-static int error_body(const struct resp *r, const char *sym)
-{
-    json_t *j = json_loadb((const char *)r->body, r->len, 0, NULL);
-    const char *e = json_string_value(json_object_get(j, "error"));
-    const char *m = json_string_value(json_object_get(j, "message"));
-    int ok = j && json_object_size(j) == 2 && e && !strcmp(e, sym) && m && m[0];
-
-    if (!ok)
-        fprintf(stderr, "  status %ld body %.*s (want %s)\n", r->status, (int)r->len,
-                r->body ? (const char *)r->body : "", sym);
-    json_decref(j);
-    return ok;
-}
-
 /* One PATCH of bytes [from, to) of tc; r holds the answer. */
 static void patch(const char *token, const uint8_t *hh, const struct test_clip *tc, size_t from,
                   size_t to, struct resp *r)
@@ -129,7 +114,7 @@ int main(void)
     CHECK(r.status == 204);
     resp_free(&r);
     patch(t_hub, hh, &c3, PIECE, 2 * PIECE, &r);     /* ...so this one does not */
-    CHECK(r.status == 413 && error_body(&r, "quota_exceeded"));
+    CHECK(r.status == 413 && srv_is_error(&r, "quota_exceeded"));
     resp_free(&r);
     CHECK(srv_patch(&S, t_hub, hh, id_of(&c3), c3.bytes, PIECE, c3.len, PIECE) == 413);
 
@@ -164,14 +149,14 @@ int main(void)
     CHECK(at > 0 && (size_t)at + PIECE > huge.len - 1);
     size_t end = huge.len < (size_t)at + PIECE ? huge.len : (size_t)at + PIECE;
     patch(t_hub, hh, &huge, (size_t)at, end, &r);
-    CHECK(r.status == 413 && error_body(&r, "too_large"));
+    CHECK(r.status == 413 && srv_is_error(&r, "too_large"));
     resp_free(&r);
     const size_t big = 16384 + 1;
     struct test_clip c5;
     test_clip_make(&c5, &H, "front", 3, 6000);
     REQUIRE(c5.len > big);
     patch(t_hub, hh, &c5, 0, big, &r);             /* one byte over patch_max */
-    CHECK(r.status == 413 && error_body(&r, "too_large"));
+    CHECK(r.status == 413 && srv_is_error(&r, "too_large"));
     resp_free(&r);
     hexs(cid, id_of(&c5), 16);
     snprintf(suffix, sizeof suffix, "/clips/%s/upload", cid);
@@ -184,7 +169,7 @@ int main(void)
     json[0] = '{';
     json[sizeof json - 1] = '}';
     http(&S, "POST", "/v1/auth/challenge", NULL, NULL, (uint8_t *)json, sizeof json, &r);
-    CHECK(r.status == 413 && error_body(&r, "too_large"));
+    CHECK(r.status == 413 && srv_is_error(&r, "too_large"));
     resp_free(&r);
     http(&S, "POST", "/v1/auth/challenge", NULL, NULL, (uint8_t *)json, 1000, &r);
     CHECK(r.status == 400);   /* under json_max: parsed, and refused for what it is */

@@ -395,6 +395,20 @@ int http(struct srv *s, const char *method, const char *path, const char *token,
     return cr == CURLE_OK ? 0 : -1;
 }
 
+int srv_is_error(const struct resp *r, const char *sym)
+{
+    json_t *j = json_loadb((const char *)r->body, r->len, 0, NULL);
+    const char *e = json_string_value(json_object_get(j, "error"));
+    const char *m = json_string_value(json_object_get(j, "message"));
+    int ok = j && json_object_size(j) == 2 && e && (!sym || !strcmp(e, sym)) && m && m[0];
+
+    if (!ok)
+        fprintf(stderr, "  status %ld body %.*s (want %s)\n", r->status, (int)r->len,
+                r->body ? (const char *)r->body : "", sym ? sym : "an error");
+    json_decref(j);
+    return ok;
+}
+
 void resp_free(struct resp *r)
 {
     free(r->body);

@@ -59,6 +59,9 @@ struct resp {
 int http(struct srv *s, const char *method, const char *path, const char *token,
          const char *const *headers, const uint8_t *body, size_t len, struct resp *out);
 void resp_free(struct resp *r);
+/* 1 when r's body is exactly {"error":SYM,"message":non-empty string} (sym NULL: any SYM),
+ * the one error shape docs/SERVER.md promises; else 0, and the body goes to stderr. */
+int srv_is_error(const struct resp *r, const char *sym);
 
 /* Household roster -> POST /v1/households; returns the status. */
 long srv_create_household(struct srv *s, const porch_roster *roster);
