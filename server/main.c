@@ -53,24 +53,12 @@ static int parse_args(porch_srv_config *c, int argc, char **argv)
     return 0;
 }
 
-/* The TLS files, checked before anything starts, so the error names the file. */
-static int check_tls(const porch_srv_config *c)
-{
-    char *cert = NULL, *key = NULL, err[1024];
-    int ret = porch_srv_tls_load(c, &cert, &key, err, sizeof err);
-
-    porch_srv_tls_free(cert, key);
-    if (ret == PORCH_OK)
-        return 0;
-    fprintf(stderr, "porchlight-server: %s\n", err[0] ? err : porch_strerror(ret));
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     porch_srv_config cfg;
     porch_srv *s = NULL;
     sigset_t set;
+    char why[1024];
     int sig = 0, ret;
 
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -80,14 +68,16 @@ int main(int argc, char **argv)
     porch_srv_config_defaults(&cfg);
     if ((ret = parse_args(&cfg, argc, argv)) != 0)
         return ret;
-    if ((ret = check_tls(&cfg)) != 0)
-        return ret;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);   /* every thread inherits the mask */
     signal(SIGPIPE, SIG_IGN);
-    if ((ret = porch_srv_start(&s, &cfg)) != PORCH_OK) {
+    if ((ret = porch_srv_start(&s, &cfg, why, sizeof why)) != PORCH_OK) {
+        if (why[0]) {   /* a configured file is wrong: a usage error, like a bad flag */
+            fprintf(stderr, "porchlight-server: %s\n", why);
+            return 2;
+        }
         fprintf(stderr, "porchlight-server: cannot start: %s\n", porch_strerror(ret));
         return 1;
     }

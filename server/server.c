@@ -106,13 +106,14 @@ static int open_stores(porch_srv *s)
 }
 
 /* Ownership: *out stopped and freed with porch_srv_stop(). */
-int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
+int porch_srv_start(porch_srv **out, const porch_srv_config *cfg, char *why, size_t cap)
 {
     porch_srv *s = calloc(1, sizeof *s);
-    char *cert = NULL, *key = NULL, why[512];
+    char *cert = NULL, *key = NULL;
     int ret = PORCH_ERR_NOMEM;
 
     *out = NULL;
+    why[0] = '\0';
     if (!s)
         return ret;
     s->cfg = *cfg;
@@ -122,13 +123,13 @@ int porch_srv_start(porch_srv **out, const porch_srv_config *cfg)
     pthread_mutex_init(&s->stop_lock, NULL);
     pthread_cond_init(&s->stop_cond, NULL);
     raise_fd_limit(cfg->conn_limit);
-    if ((ret = porch_init()) != PORCH_OK || (ret = porch_srv_auth_new(&s->auth)) != PORCH_OK ||
+    if ((ret = porch_init()) != PORCH_OK ||
+        (ret = porch_srv_tls_load(cfg, &cert, &key, why, cap)) != PORCH_OK ||
+        (ret = porch_srv_auth_new(&s->auth)) != PORCH_OK ||
         (ret = porch_srv_rcache_new(&s->rcache)) != PORCH_OK ||
         (ret = open_stores(s)) != PORCH_OK)
         goto out;
     s->meta->ops->share_sweep(s->meta, porch_srv_now_us());   /* expired grants: at start too */
-    if ((ret = porch_srv_tls_load(cfg, &cert, &key, why, sizeof why)) != PORCH_OK)
-        goto out;   /* main.c reports why, having checked the same files first */
     if ((ret = porch__srv_daemon_start(s, cert, key)) != PORCH_OK)
         goto out;
     if (pthread_create(&s->sweeper, NULL, sweeper, s) != 0) {

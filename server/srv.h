@@ -112,8 +112,11 @@ typedef struct porch_srv {
     pthread_cond_t stop_cond;
 } porch_srv;
 
-/* Opens stores and key, starts the daemon and the sweeper. */
-int porch_srv_start(porch_srv **out, const porch_srv_config *cfg);
+/* Loads the TLS files (before anything is created, so a bad file leaves no
+ * store behind), opens stores and key, starts the daemon and the sweeper.
+ * why (cap bytes) names the file and the problem when the TLS files are
+ * what failed, and is empty otherwise. */
+int porch_srv_start(porch_srv **out, const porch_srv_config *cfg, char *why, size_t cap);
 /* Stops accepting, waits (bounded) for in-flight requests, closes stores. NULL-safe. */
 void porch_srv_stop(porch_srv *s);
 

@@ -88,7 +88,7 @@ int porch_srv_tls_load(const porch_srv_config *cfg, char **cert, char **key, cha
     err[0] = 0;
     if (!cfg->tls_cert[0] && !cfg->tls_key[0])
         return PORCH_OK;
-    if ((ret = porch_init()) != PORCH_OK)   /* sodium_malloc needs it; main.c calls us first */
+    if ((ret = porch_init()) != PORCH_OK)   /* sodium_malloc needs it */
         return ret;
     if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
         snprintf(err, cap, "tls_cert and tls_key go together (only %s is set)",
