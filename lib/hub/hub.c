@@ -6,8 +6,9 @@
  * and two condition variables: stop_cond, on which every sleep waits so
  * that stopping is immediate, and up_cond, on which the uploader waits
  * for a notice, a clip or a retry time. The uploader also runs retention
- * (porch_spool_expire) when its queue is empty, at most once a period. A camera never waits for the uploader: a
- * finished clip is on disk and the notification is a flag.
+ * (porch_spool_expire) when its queue is empty, at most once a period. A
+ * camera never waits for the uploader: a finished clip is on disk and the
+ * notification is a flag.
  */
 #include <stdarg.h>
 #include <stdio.h>
