@@ -7,6 +7,7 @@ packages=(
   gcc libc6-dev clang libclang-rt-14-dev pkg-config meson ninja-build python3 git ffmpeg
   libsodium-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libjansson-dev
   libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev gnutls-bin nginx-light
+  nettle-dev
   # Hub: V4L2 input (libavdevice), the RTSP test server (gst-rtsp-server via
   # python3-gi), the Motion daemon the hub benchmark compares against.
   libavdevice-dev python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
