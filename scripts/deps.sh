@@ -9,6 +9,8 @@ packages=(
   libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev gnutls-bin nginx-light
   # The server checks its TLS files with GnuTLS; tests make certificates with certtool.
   libgnutls28-dev
+  # The server hashes whole clips with nettle's SHA-256 (SHA-NI where the CPU has it).
+  nettle-dev
   # Hub: V4L2 input (libavdevice), the RTSP test server (gst-rtsp-server via
   # python3-gi), the Motion daemon the hub benchmark compares against.
   libavdevice-dev python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base

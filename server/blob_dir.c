@@ -1,13 +1,15 @@
 /*
  * blob_dir.c: the directory blob store.
  *
- *   DATA/partial/HH-CLIP   upload in progress (append-only; fsync per PATCH)
+ *   DATA/partial/HH-CLIP   upload in progress (append-only; fdatasync per PATCH)
  *   DATA/blobs/HH/CLIP     committed sealed clip (never modified, only shredded)
  *
  * Names are hex of fixed-size ids, never request text, so no path can
- * escape the data directory. Commit = fsync(partial), rename into
- * blobs/HH/, fsync(blobs/HH): after a crash a clip is either wholly a
- * partial or wholly a blob. Shred overwrites the header (which holds every
+ * escape the data directory. A PATCH ends with fdatasync(partial) (and an
+ * fsync of partial/ when it may have created the file); commit = rename into
+ * blobs/HH/, fsync(blobs/HH): after a crash a clip is either wholly a partial
+ * or wholly a blob. No fsync is repeated: commit's bytes are those the
+ * acknowledged PATCHes already made durable. Shred overwrites the header (which holds every
  * wrap of the content key) with random bytes and fsync()s before unlinking,
  * so the content key is unrecoverable even from the freed disk blocks.
  */
@@ -91,14 +93,13 @@ static int append_open(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
     return PORCH_OK;
 }
 
-static int append_finish(porch_srv_blobs *pb, int fd)
+static int append_finish(porch_srv_blobs *pb, int fd, int new_name)
 {
-    int ret = fsync(fd) == 0 ? PORCH_OK : PORCH_ERR_IO;
+    int ret = fdatasync(fd) == 0 ? PORCH_OK : PORCH_ERR_IO;   /* size included */
 
-    (void)pb;
     if (close(fd) != 0)
         ret = PORCH_ERR_IO;
-    if (ret == PORCH_OK) {
+    if (ret == PORCH_OK && new_name) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/partial", D(pb)->root);
         ret = porch_dir_sync(path);   /* the partial's name is durable too */
@@ -145,19 +146,15 @@ static int commit(porch_srv_blobs *pb, const uint8_t hh[PORCH_SRV_HH],
                   const uint8_t clip[PORCH_SRV_CLIP])
 {
     char from[PATH_MAX], to[PATH_MAX], dir[PATH_MAX];
-    int fd, ret;
+    struct stat st;
+    int ret;
 
     partial_path(D(pb), from, sizeof from, hh, clip);
     blob_dir_path(D(pb), dir, sizeof dir, hh);
     blob_path(D(pb), to, sizeof to, hh, clip);
-    if ((fd = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
-        struct stat st;
+    if (stat(from, &st) != 0)
         return (errno == ENOENT && stat(to, &st) == 0) ? PORCH_OK : PORCH_ERR_IO;
-    }
-    ret = fsync(fd) == 0 ? PORCH_OK : PORCH_ERR_IO;
-    close(fd);
-    if (ret == PORCH_OK)
-        ret = mkdir_p1(dir);
+    ret = mkdir_p1(dir);
     if (ret == PORCH_OK && rename(from, to) != 0)
         ret = PORCH_ERR_IO;
     if (ret == PORCH_OK)

@@ -14,13 +14,22 @@
  * body of an upload is ever held in memory.
  *
  * Request-head deadline: MHD's timeout is an inactivity timeout, which a
- * client sending a byte a second never trips. Every connection is tracked
- * from accept (or from the end of its previous request); the sweeper shuts
- * down the socket of any connection that has not delivered a whole request
- * head within header_timeout_s. A body must keep min_body_rate after 5 s.
+ * client sending a byte a second never trips. The head deadline counts from
+ * a request's first byte, never from accept or from the previous response:
+ * an idle keep-alive connection (a held hub) is governed by the idle timeout
+ * alone. MHD does not say when a request's first byte arrives, so the kernel
+ * does: at accept and at the end of each request the sweeper's entry keeps
+ * the socket's received-byte count (TCP_INFO), and the sweep that sees it
+ * grow while no request is being handled starts the head clock (so within
+ * the sweep's 1 s of the byte). A connection whose head is not whole within
+ * header_timeout_s after that is shut down. A body must keep min_body_rate
+ * after 5 s.
  */
 #include <errno.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +46,23 @@ struct porch_srv_conn {
     int fd;
     int in_request;
     uint64_t since_us;
+    uint64_t rx_mark;            /* bytes received when the last request ended (or at accept) */
+    uint64_t head_from_us;       /* 0, or when a new request's first byte was seen */
     uint64_t body_deadline_us;   /* 0, or when a body still arriving is cut off */
 };
+
+/* Bytes the kernel has received on fd; 0 when it cannot say (not TCP). */
+static uint64_t rx_bytes(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+
+    memset(&ti, 0, sizeof ti);
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received)
+        return 0;
+    return ti.tcpi_bytes_received;
+}
 
 uint64_t porch_srv_now_us(void)
 {
@@ -386,6 +410,9 @@ static void conn_mark(porch_srv *s, struct MHD_Connection *c, int in_request)
     pc->in_request = in_request;
     pc->since_us = porch_srv_mono_us();
     pc->body_deadline_us = 0;
+    pc->head_from_us = 0;
+    if (!in_request)
+        pc->rx_mark = rx_bytes(pc->fd);   /* bytes past this belong to the next request */
     pthread_mutex_unlock(&s->conn_lock);
 }
 
@@ -558,6 +585,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         pc->fd = ci ? ci->connect_fd : -1;
         pc->since_us = porch_srv_mono_us();
+        pc->rx_mark = rx_bytes(pc->fd);
         pc->next = s->conns;
         if (s->conns)
             s->conns->prev = pc;
@@ -578,6 +606,20 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     pthread_mutex_unlock(&s->conn_lock);
 }
 
+/* True when pc's request head is overdue: its first byte came more than lim
+ * ago. Starts the clock when the first byte has just been seen. */
+static int head_overdue(struct porch_srv_conn *pc, uint64_t now, uint64_t lim)
+{
+    if (pc->in_request)
+        return 0;
+    if (!pc->head_from_us) {
+        if (rx_bytes(pc->fd) > pc->rx_mark)
+            pc->head_from_us = now;
+        return 0;
+    }
+    return now - pc->head_from_us > lim;
+}
+
 /* Shuts down connections whose request head is overdue (the sweeper, every second).
  * The fd is still MHD's: entries leave the list under conn_lock before MHD closes it. */
 void porch_srv_reap_slow(porch_srv *s);
@@ -587,10 +629,11 @@ void porch_srv_reap_slow(porch_srv *s)
 
     pthread_mutex_lock(&s->conn_lock);
     for (struct porch_srv_conn *pc = s->conns; pc; pc = pc->next)
-        if (pc->fd >= 0 && ((!pc->in_request && now - pc->since_us > lim) ||
+        if (pc->fd >= 0 && (head_overdue(pc, now, lim) ||
                             (pc->body_deadline_us && now > pc->body_deadline_us))) {
             shutdown(pc->fd, SHUT_RDWR);
-            pc->since_us = now;  /* once is enough */
+            pc->head_from_us = 0;     /* once is enough */
+            pc->rx_mark = UINT64_MAX;
             pc->body_deadline_us = 0;
         }
     pthread_mutex_unlock(&s->conn_lock);

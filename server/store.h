@@ -176,10 +176,13 @@ typedef struct porch_srv_blobs_ops {
     /* Opens the partial object for appending at offset (truncating anything
      * after it: bytes past the durable offset were never acknowledged).
      * *fd is a plain file descriptor the caller writes to, then passes to
-     * append_finish (durable = fsync) or append_abort. */
+     * append_finish or append_abort. append_finish makes the bytes durable
+     * (one fdatasync per PATCH, not per write) and, when new_name (the append
+     * started at offset 0, so the partial may have just been created), the
+     * partial's name too (fsync of its directory). */
     int (*append_open)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                        const uint8_t clip[PORCH_SRV_CLIP], uint64_t offset, int *fd);
-    int (*append_finish)(porch_srv_blobs *b, int fd);
+    int (*append_finish)(porch_srv_blobs *b, int fd, int new_name);
     void (*append_abort)(porch_srv_blobs *b, int fd);
     /* Read-only fd of the partial (or, after a crash between commit steps, of the
      * committed blob). */
@@ -187,7 +190,9 @@ typedef struct porch_srv_blobs_ops {
                         const uint8_t clip[PORCH_SRV_CLIP], int *fd);
     int (*partial_delete)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                           const uint8_t clip[PORCH_SRV_CLIP]);
-    /* fsync partial, rename into place, fsync directory. Idempotent. */
+    /* Rename into place, fsync directory. Idempotent. The partial's bytes are
+     * already durable: every acknowledged PATCH fdatasync()ed them, and
+     * complete commits only at the stored (acknowledged) offset. */
     int (*commit)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                   const uint8_t clip[PORCH_SRV_CLIP]);
     /* Read-only fd of a committed blob; caller closes. */

@@ -19,6 +19,7 @@ typedef struct bench_opts {
     int aa;                         /* A/A check: a second nginx in porchlight's place */
     double hold_s, round_mib;
     const char *dir, *nginx, *server;
+    const char *only;               /* NULL, or one of upload download list hold */
 } bench_opts;
 
 /* One line of the table. nginx/porch are medians; ratio the median of the

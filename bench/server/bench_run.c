@@ -356,6 +356,12 @@ out:
     fprintf(stderr, "bench_server: done %s N=%d\n", label, n);
 }
 
+/* True when --only names another test. */
+static int skipped(const bench_run *r, const char *test)
+{
+    return r->o->only && strcmp(r->o->only, test) != 0;
+}
+
 int bench_all(bench_run *r)
 {
     static const int ns_full[] = {1, 8, 32}, ns_smoke[] = {1, 4};
@@ -364,20 +370,21 @@ int bench_all(bench_run *r)
     const char *sz[2] = {r->o->smoke ? "64 KiB" : "1 MiB", r->o->smoke ? "256 KiB" : "8 MiB"};
     char label[48];
 
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < 2 && !skipped(r, "upload"); s++)
         for (int i = 0; i < n_ns; i++) {
             snprintf(label, sizeof label, "upload %s", sz[s]);
             run_test(r, WORK_UPLOAD, ns[i], (size_t)s, label);
         }
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < 2 && !skipped(r, "download"); s++)
         for (int i = 0; i < n_ns; i++) {
             snprintf(label, sizeof label, "download %s", sz[s]);
             run_test(r, WORK_DOWNLOAD, ns[i], (size_t)s, label);
         }
-    if (r->list_ok)
+    if (r->list_ok && !skipped(r, "list"))
         for (int i = 0; i < n_ns; i++)
             run_test(r, WORK_LIST, ns[i], 0, "list 50 of 1000");
-    bench_hold(r);
+    if (!skipped(r, "hold"))
+        bench_hold(r);
     bench_print(r);
     return r->hard_fail ? 1 : 0;
 }

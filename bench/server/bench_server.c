@@ -4,6 +4,7 @@
  *
  *   bench_server [--rounds N] [--hold SECONDS] [--round-mib M] [--hubs H]
  *                [--dir BASE] [--keep] [--nginx PATH] [--server PATH] [--smoke] [--aa]
+ *                [--only upload|download|list|hold]
  *
  * Starts both servers (nginx from a generated config; porchlight-server on
  * embedded defaults, fresh data dir), prepares a household through the real
@@ -69,6 +70,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->nginx = v;
         else if (v && strcmp(a, "--server") == 0 && ++i)
             o->server = v;
+        else if (v && strcmp(a, "--only") == 0 && ++i)
+            o->only = v;
         else
             return -1;
     }
@@ -79,7 +82,9 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         o->hubs = 20;
     }
     if (o->rounds < 1 || o->rounds > BENCH_MAX_ROUNDS || o->hold_s < 0 || o->round_mib <= 0 ||
-        o->hubs < 1 || o->hubs > 4 * BENCH_HUBS_PER_HOUSEHOLD * 4)
+        o->hubs < 1 || o->hubs > 4 * BENCH_HUBS_PER_HOUSEHOLD * 4 ||
+        (o->only && strcmp(o->only, "upload") && strcmp(o->only, "download") &&
+         strcmp(o->only, "list") && strcmp(o->only, "hold")))
         return -1;
     return 0;
 }
@@ -93,7 +98,7 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &o) != 0) {
         fprintf(stderr, "usage: bench_server [--rounds N] [--hold SECONDS] [--round-mib M] "
                         "[--hubs H] [--dir BASE] [--keep] [--nginx PATH] [--server PATH] "
-                        "[--smoke] [--aa]\n");
+                        "[--smoke] [--aa] [--only upload|download|list|hold]\n");
         return 2;
     }
     if (access(o.nginx, X_OK) != 0) {
