@@ -146,7 +146,7 @@ static double hub_run(struct household *hh, const char *dir, const char *path,
     snprintf(spool, sizeof spool, "%s/spool%d", dir, round++);
     snprintf(text, sizeof text,
              "[hub]\nkey = x\npassphrase_file = x\nowner = x\nroster = x\nspool = %s\n"
-             "[camera front]\nurl = %s\npreroll = 5\npostroll = 2\n", spool, path);
+             "[camera front]\nurl = %s\ntrigger = motion-diff\npreroll = 5\npostroll = 2\n", spool, path);
     if (porch_hub_config_parse(&cfg, text, strlen(text), "bench", err, sizeof err) != PORCH_OK) {
         fprintf(stderr, "%s\n", err);
         return -1;
