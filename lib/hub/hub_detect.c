@@ -81,7 +81,7 @@ static int analysis_config(struct porch_hub *h, const porch_hub_camera_config *c
         if ((ret = porch_analysis_config_set(ac, kv->key, kv->value)) != PORCH_OK) {
             porch__hub_logf(h, PORCH_HUB_ERROR, cam->name, "%s:%u: %s: %s%s", h->o.cfg->path,
                             kv->line, kv->key, porch_strerror(ret),
-                            ret == PORCH_ERR_ANALYSIS_KEY ? " (unknown camera key)" : "");
+                            ret == PORCH_ERR_ANALYSIS_KEY ? " (nor a camera key: docs/HUB.md)" : "");
             return PORCH_ERR_HUB_CONFIG;
         }
         explicit_post_roll |= !strcmp(kv->key, "post_roll");

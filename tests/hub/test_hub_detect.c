@@ -10,6 +10,8 @@
  *     the main stream's;
  *   - a nuisance (a textured patch sliding over a static scene: motion,
  *     but nothing NanoDet calls a person, vehicle or animal): no event;
+ *   - an unknown analysis key, a rule naming an undefined zone: the camera
+ *     is not recorded, the log names camera, file and line;
  *   - the real porchlight-hub program with a models directory that holds
  *     no model: exit 3 and an error naming the camera and the model path.
  *
@@ -159,6 +161,40 @@ static void substream(struct hubfix *f, const char *people, const char *sub)
     porch_hub_config_free(cfg);
 }
 
+/* An analysis key the pipeline does not know, and one with a bad value:
+ * the camera is not recorded, the message names camera, file and line. */
+static void bad_settings(struct hubfix *f, const char *people)
+{
+    char cams[8192], err[512];
+    porch_hub_config *cfg = NULL;
+    porch_device_secret *sec = NULL;
+    porch_hub_opts o;
+    porch_hub *h = NULL;
+    char *log;
+
+    snprintf(cams, sizeof cams,
+             "[hub]\nmodels = %s/.deps/models\n"
+             "[camera front]\nurl = %s\ntrigger = detect\ncolour = red\n"
+             "[camera back]\nurl = %s\ntrigger = detect\nalert = person in garden\n",
+             src_dir, people, people);
+    hubfix_config(f, "", NULL, cams);
+    REQUIRE(porch_hub_config_load(&cfg, f->conf, err, sizeof err) == PORCH_OK);
+    sec = test_device("hub", 3);
+    memset(&o, 0, sizeof o);
+    o.cfg = cfg;
+    o.hub = sec;
+    o.roster = f->hh.roster;
+    o.log = hubfix_log;
+    CHECK_ERR(porch_hub_start(&h, &o), PORCH_ERR_HUB_CONFIG);
+    CHECK(h == NULL);
+    log = hubfix_log_copy();
+    CHECK(strstr(log, "front: ") && strstr(log, "hub.conf:15: colour: "));
+    CHECK(strstr(log, "back: ") && strstr(log, "analysis settings"));
+    free(log);
+    porch_device_free(sec);
+    porch_hub_config_free(cfg);
+}
+
 /* The program: a detect camera whose model cannot be loaded. */
 static void bad_model(struct hubfix *f, const char *people)
 {
@@ -204,6 +240,7 @@ int main(void)
 
     people_and_nuisance(&f, people, nuisance);
     substream(&f, people, sub);
+    bad_settings(&f, people);
     bad_model(&f, people);
     if (check_failures_)
         hubfix_log_dump();
