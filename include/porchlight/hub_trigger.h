@@ -100,11 +100,14 @@ typedef struct porch_analysis_trigger_opts {
     const porch_nn_model *model;        /* nanodet; borrowed, shared read-only, outlives the trigger */
     unsigned n_threads;                 /* this camera's detector threads (0 = 1) */
     porch_detect_budget *budget;        /* borrowed, may be NULL (no limit across cameras) */
+    int grey_width;                     /* motion frame width (0 = 320), as porch_source's */
 } porch_analysis_trigger_opts;
 
 /*
- * The detection trigger: the analysis pipeline on every picture (grey for
- * motion; the picture converted to BGR only when the detector runs). The
+ * The detection trigger: the analysis pipeline on every picture (its own
+ * grey frame of in->picture for motion, made as porch_source makes it, so
+ * the hub and `analyze` see the same frames; the picture converted to BGR
+ * only when the detector runs; in->grey is not used). The
  * camera's event runs while at least one analysis event is open: STARTED
  * with the first one's reason ("person in zone 'porch' for 1.0 s (score
  * 0.71, track 3)") and a label (class, score, box, track), each further

@@ -178,6 +178,16 @@ static void sub_frame(void *ctx, const AVFrame *f, int64_t ts_us)
     analyse_frame(s, f, ts_us);
 }
 
+/* The picture's own time: with B-frames, packets come in decode order. */
+static int64_t frame_ts(const struct session *s)
+{
+    int64_t t = s->frm->best_effort_timestamp;
+
+    if (t == AV_NOPTS_VALUE)
+        return s->last_ts_us;
+    return av_rescale_q(t, s->tb, AV_TIME_BASE_Q) + s->loop_offset_us;
+}
+
 static void decode(struct session *s)
 {
     int ret = avcodec_send_packet(s->dec, s->pkt);
@@ -188,7 +198,7 @@ static void decode(struct session *s)
     }
     while ((ret = avcodec_receive_frame(s->dec, s->frm)) >= 0) {
         STAT_ADD(s->cam, frames, 1);
-        analyse_frame(s, s->frm, s->last_ts_us);
+        analyse_frame(s, s->frm, frame_ts(s));
         av_frame_unref(s->frm);
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)

@@ -114,7 +114,8 @@ static int detect_trigger(struct porch_hub *h, const porch_hub_camera_config *ca
     }
     if ((ret = analysis_config(h, cam, &ac)) != PORCH_OK)
         return ret;
-    o = (porch_analysis_trigger_opts){ &ac, h->model, h->detect_threads, h->budget };
+    o = (porch_analysis_trigger_opts){ &ac, h->model, h->detect_threads, h->budget,
+                                       cam->analysis_width };
     return porch_analysis_trigger_new(out, &o);
 }
 

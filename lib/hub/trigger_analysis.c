@@ -6,6 +6,13 @@
  * clip) runs while at least one analysis event is open; the open events'
  * ids are kept here, so two people arriving one after the other make one
  * clip whose reason is the first one's and whose labels name both.
+ *
+ * The grey motion frame is made here from the decoded picture exactly as
+ * porch_source makes it for `analyze` (libswscale, area averaging, to
+ * grey_width), not taken from the camera's point-sampled grey (384x288 for
+ * a 768-wide source): motion decides when the detector runs, so the hub
+ * and `analyze` see the same frames. On vtest.mp4 both give the same 398
+ * detector runs and the same events (start, class, score, track).
  */
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +47,10 @@ struct atrig {
     size_t nopen;
     float best;                     /* best score shown by a thumbnail in this event */
     int64_t last_pts;
+    int grey_width;
+    struct SwsContext *gsws;
+    uint8_t *grey;
+    size_t grey_cap, grey_ls;
 };
 
 static int colour(struct atrig *t, const AVFrame *f, porch_analysis_image *img)
@@ -70,17 +81,46 @@ static int colour(struct atrig *t, const AVFrame *f, porch_analysis_image *img)
     return PORCH_OK;
 }
 
-static int ensure_pipeline(struct atrig *t, const porch_trigger_input *in)
+/* The grey frame of f (grey_width wide, aspect kept) into t->grey. */
+static int grey(struct atrig *t, const AVFrame *f, int *w, int *h)
 {
-    if (t->a && in->width == t->gw && in->height == t->gh)
+    uint8_t *d[4] = { NULL };
+    int ls[4] = { 0 };
+
+    *w = t->grey_width;
+    *h = f->width > 0 ? (int)(((int64_t)*w * f->height + f->width / 2) / f->width) : 0;
+    if (*h < 16 || *h > PORCH_MOTION_MAX_DIM)
+        return PORCH_ERR_MEDIA;
+    t->grey_ls = ((size_t)*w + 63) & ~(size_t)63;
+    if (t->grey_ls * (size_t)*h > t->grey_cap) {
+        uint8_t *p = realloc(t->grey, t->grey_ls * (size_t)*h);
+        if (!p)
+            return PORCH_ERR_NOMEM;
+        t->grey = p;
+        t->grey_cap = t->grey_ls * (size_t)*h;
+    }
+    t->gsws = sws_getCachedContext(t->gsws, f->width, f->height, (enum AVPixelFormat)f->format,
+                                   *w, *h, AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
+    if (!t->gsws)
+        return PORCH_ERR_MEDIA;
+    d[0] = t->grey;
+    ls[0] = (int)t->grey_ls;
+    if (sws_scale(t->gsws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, d, ls) != *h)
+        return PORCH_ERR_MEDIA;
+    return PORCH_OK;
+}
+
+static int ensure_pipeline(struct atrig *t, int w, int h)
+{
+    if (t->a && w == t->gw && h == t->gh)
         return PORCH_OK;
     porch_analysis_free(t->a);
     t->a = NULL;
     t->nopen = 0;
-    t->gw = in->width;
-    t->gh = in->height;
+    t->gw = w;
+    t->gh = h;
     t->last_pts = INT64_MIN;
-    return porch_analysis_new(&t->a, &t->cfg, t->model, t->n_threads, in->width, in->height);
+    return porch_analysis_new(&t->a, &t->cfg, t->model, t->n_threads, w, h);
 }
 
 /* Steps 1 and 2 of the pipeline; the detector's run holds a budget slot. */
@@ -90,12 +130,12 @@ static int analyse(struct atrig *t, const porch_trigger_input *in)
     /* The camera hands packet times in decode order; the pipeline wants
      * them increasing. */
     int64_t pts = in->pts_us > t->last_pts ? in->pts_us : t->last_pts + 1;
-    int need = 0, err = porch_analysis_motion(t->a, in->grey, in->stride, pts, &need);
+    int need = 0, err = porch_analysis_motion(t->a, t->grey, t->grey_ls, pts, &need);
 
     t->last_pts = pts;
     if (err != PORCH_OK)
         return err;
-    if (!need || !in->picture)
+    if (!need)
         return porch_analysis_detect(t->a, NULL, t->res);
     porch__budget_acquire(t->budget);
     err = colour(t, in->picture, &img);
@@ -200,11 +240,12 @@ static void decide(struct atrig *t, porch_trigger_result *out)
 static int atrig_frame(void *self, const porch_trigger_input *in, porch_trigger_result *out)
 {
     struct atrig *t = self;
-    int err;
+    int w = 0, h = 0, err;
 
-    if (!in || !in->grey || in->width <= 0 || in->height <= 0 || in->stride < (size_t)in->width)
+    if (!in || !in->picture)
         return PORCH_ERR_INVALID_ARG;
-    if ((err = ensure_pipeline(t, in)) != PORCH_OK || (err = analyse(t, in)) != PORCH_OK)
+    if ((err = grey(t, in->picture, &w, &h)) != PORCH_OK ||
+        (err = ensure_pipeline(t, w, h)) != PORCH_OK || (err = analyse(t, in)) != PORCH_OK)
         return err;
     decide(t, out);
     return PORCH_OK;
@@ -228,6 +269,8 @@ static void atrig_free(void *self)
         return;
     porch_analysis_free(t->a);
     sws_freeContext(t->sws);
+    sws_freeContext(t->gsws);
+    free(t->grey);
     free(t->bgr);
     free(t->res);
     free(t);
@@ -242,7 +285,8 @@ int porch_analysis_trigger_new(porch_trigger *out, const porch_analysis_trigger_
 
     if (out)
         memset(out, 0, sizeof *out);
-    if (!out || !o || !o->cfg || !o->model)
+    if (!out || !o || !o->cfg || !o->model || o->grey_width < 0 ||
+        o->grey_width > PORCH_MOTION_MAX_DIM)
         return PORCH_ERR_INVALID_ARG;
     if ((err = porch_analysis_config_check(o->cfg)) != PORCH_OK)
         return err;
@@ -254,6 +298,7 @@ int porch_analysis_trigger_new(porch_trigger *out, const porch_analysis_trigger_
     t->model = o->model;
     t->n_threads = o->n_threads ? o->n_threads : 1;
     t->budget = o->budget;
+    t->grey_width = o->grey_width ? o->grey_width : 320;
     out->ops = &atrig_ops;
     out->self = t;
     return PORCH_OK;
