@@ -191,6 +191,9 @@ static int run(const char *config, int once)
         return 3;
     }
     memset(&o, 0, sizeof o);
+    /* As `analyze`: the models directory may come from the environment. */
+    if (!cfg->models_dir[0] && getenv("PORCH_MODELS_DIR"))
+        snprintf(cfg->models_dir, sizeof cfg->models_dir, "%s", getenv("PORCH_MODELS_DIR"));
     if ((rc = load_secret(cfg, &secret)) == 0 && (rc = load_roster(cfg, &roster)) == 0)
         rc = make_uploader(cfg, secret, roster, &o.uploader);
     if (rc == 0) {

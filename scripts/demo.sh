@@ -109,6 +109,7 @@ echo "video: $video ($(stat -c %s "$video") bytes)"
     echo "spool = $out/hub-spool"
     echo "server = $url"
     echo "server_key = $server_key"
+    echo "models = $root/.deps/models"
     echo
     echo "[camera porch]"
     echo "url = $video"

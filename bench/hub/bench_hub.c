@@ -195,7 +195,7 @@ static double hub_run(struct household *hh, const char *dir, const char *path, c
         snprintf(ana, sizeof ana, "analysis_url = %s\n", sub);
     snprintf(text, sizeof text,
              "[hub]\nkey = x\npassphrase_file = x\nowner = x\nroster = x\nspool = %s\n"
-             "[camera front]\nurl = %s\n%spreroll = 5\npostroll = 2\n", spool, path, ana);
+             "[camera front]\nurl = %s\ntrigger = motion-diff\n%spreroll = 5\npostroll = 2\n", spool, path, ana);
     if (porch_hub_config_parse(&cfg, text, strlen(text), "bench", err, sizeof err) != PORCH_OK) {
         fprintf(stderr, "%s\n", err);
         return -1;

@@ -2,10 +2,12 @@
  * porchlight/hub_config.h: the hub's configuration file (docs/HUB.md).
  *
  *   [hub]                      key, passphrase_file | passphrase_env, owner,
- *                              roster, spool, spool_limit, server, server_key
+ *                              roster, spool, spool_limit, server, server_key,
+ *                              models, detect_threads, trigger
  *   [camera NAME]              url, analysis_url, rtsp_transport, preroll,
  *                              postroll, max_event, retention, realtime, loop,
- *                              analysis_width, diff_threshold, diff_fraction;
+ *                              trigger, analysis_width, diff_threshold,
+ *                              diff_fraction;
  *                              every other key is an analysis key, kept raw
  *                              (key, value, line) for the analysis parser.
  *
@@ -34,6 +36,14 @@ extern "C" {
 #define PORCH_HUB_DEFAULT_MAX_EVENT_US INT64_C(300000000)
 #define PORCH_HUB_MAX_PREROLL_US INT64_C(60000000)
 
+/* What decides a camera's events (`trigger` key). */
+typedef enum porch_hub_trigger_kind {
+    PORCH_HUB_TRIGGER_DETECT = 0,   /* default: the analysis pipeline (motion, NanoDet, rules) */
+    PORCH_HUB_TRIGGER_DIFF = 1      /* `motion-diff`: the frame-difference trigger */
+} porch_hub_trigger_kind;
+
+#define PORCH_HUB_MAX_DETECT_THREADS 64u
+
 typedef enum porch_rtsp_transport {
     PORCH_RTSP_TCP = 0,   /* default: interleaved in the RTSP connection */
     PORCH_RTSP_UDP = 1
@@ -53,6 +63,7 @@ typedef struct porch_hub_camera_config {
     porch_rtsp_transport rtsp_transport;
     int realtime;                 /* pace a file at its frame rate (default 0) */
     int loop;                     /* restart a file at its end (default 0) */
+    int trigger;                  /* porch_hub_trigger_kind (default: [hub] trigger) */
     int64_t preroll_us, postroll_us, max_event_us;
     uint64_t retention_s;         /* 0 = keep until evicted */
     int analysis_width;           /* pixels of the analysed picture (default 320) */
@@ -76,6 +87,10 @@ typedef struct porch_hub_config {
                                               file:///DIR = copy into DIR */
     uint8_t server_key[32];                /* the server's signing key (pinned) */
     int have_server_key;
+    char models_dir[PORCH_HUB_STR_MAX];    /* holds nanodet.json; "" = .deps/models */
+    unsigned detect_threads;               /* detector threads shared by all cameras;
+                                              0 = one per online core */
+    int trigger;                           /* cameras' default porch_hub_trigger_kind */
     porch_hub_camera_config *cameras;
     size_t n_cameras;
 } porch_hub_config;

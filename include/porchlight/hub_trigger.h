@@ -2,9 +2,10 @@
  * porchlight/hub_trigger.h: what decides that an event starts and ends.
  *
  * The camera thread hands every decoded analysis picture to a trigger and
- * gets back a state change. The analysis pipeline (porchlight/analysis.h,
- * issue 6) plugs in through the same two calls; until it does, the hub
- * uses the frame-difference trigger below.
+ * gets back a state change. Two implementations: the analysis pipeline
+ * (porchlight/analysis.h: motion, NanoDet, tracker and rules; the hub's
+ * default, `trigger = detect`) and the frame-difference trigger
+ * (`trigger = motion-diff`).
  *
  *   IDLE ──STARTED──► (ONGOING)* ──ENDED──► IDLE
  *
@@ -19,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "porchlight/analysis.h"
 #include "porchlight/clip_meta.h"
+#include "porchlight/nn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,6 +82,42 @@ typedef struct porch_diff_trigger_opts {
  * Ownership: out->self is allocated here, released with porch_trigger_free().
  */
 int porch_diff_trigger_new(porch_trigger *out, const porch_diff_trigger_opts *opts);
+
+/*
+ * The hub's detector budget: at most `runs` detector runs in flight at once
+ * across every camera that shares it (a camera's thread waits for a slot),
+ * so the cameras together never use more detector threads than the hub
+ * grants. Thread-safe. Ownership: *out, porch_detect_budget_free().
+ * Errors: PORCH_ERR_INVALID_ARG (runs 0), PORCH_ERR_NOMEM.
+ */
+typedef struct porch_detect_budget porch_detect_budget;
+int porch_detect_budget_new(porch_detect_budget **out, unsigned runs);
+/* NULL-safe; no run may be in flight. */
+void porch_detect_budget_free(porch_detect_budget *b);
+
+typedef struct porch_analysis_trigger_opts {
+    const porch_analysis_config *cfg;   /* copied; checked */
+    const porch_nn_model *model;        /* nanodet; borrowed, shared read-only, outlives the trigger */
+    unsigned n_threads;                 /* this camera's detector threads (0 = 1) */
+    porch_detect_budget *budget;        /* borrowed, may be NULL (no limit across cameras) */
+    int grey_width;                     /* motion frame width (0 = 320), as porch_source's */
+} porch_analysis_trigger_opts;
+
+/*
+ * The detection trigger: the analysis pipeline on every picture (its own
+ * grey frame of in->picture for motion, made as porch_source makes it, so
+ * the hub and `analyze` see the same frames; the picture converted to BGR
+ * only when the detector runs; in->grey is not used). The
+ * camera's event runs while at least one analysis event is open: STARTED
+ * with the first one's reason ("person in zone 'porch' for 1.0 s (score
+ * 0.71, track 3)") and a label (class, score, box, track), each further
+ * event's start a label, a better score a new thumbnail, ENDED when the
+ * last one ends. The pipeline is created at the first picture's size and
+ * again after reset(). Ownership: out->self, porch_trigger_free().
+ * Errors: PORCH_ERR_INVALID_ARG (NULL, no model), porch_analysis_config_check's
+ * errors, PORCH_ERR_NOMEM.
+ */
+int porch_analysis_trigger_new(porch_trigger *out, const porch_analysis_trigger_opts *o);
 
 /* Calls ops->free; leaves *t zeroed; NULL-safe. */
 void porch_trigger_free(porch_trigger *t);

@@ -8,6 +8,9 @@
  *   3. into the ring;
  *   4. into the open clip (or: the clip ends here: post-roll over, too long);
  *   5. decode, grey picture, trigger; STARTED opens a clip from the ring.
+ *      With analysis_url, step 5 reads the analysis stream up to the
+ *      packet's time instead (substream.c) and the main stream is not
+ *      decoded at all.
  * A bad packet costs that packet (counted); a bad stream costs a reconnect;
  * neither touches another camera.
  */
@@ -48,6 +51,8 @@ struct session {
     int cont;                       /* event outlived max_event: reopen at next keyframe */
     char reason[PORCH_META_MAX_REASON + 1];
     int got_packets;
+    struct porch__sub *sub;         /* analysis stream, NULL = decode the main one */
+    int fail;                       /* the analysis stream was lost: the session ends */
 };
 
 #define STAT_ADD(cam, field, n)               \
@@ -117,7 +122,7 @@ static int event_open(struct session *s, int from_ring)
     return PORCH_OK;
 }
 
-static void on_result(struct session *s, const porch_trigger_result *r)
+static void on_result(struct session *s, const porch_trigger_result *r, const AVFrame *pic)
 {
     if (r->state == PORCH_TRIGGER_STARTED) {
         if (!s->rec) {
@@ -138,31 +143,49 @@ static void on_result(struct session *s, const porch_trigger_result *r)
     if (r->thumbnail) {
         uint8_t *jpeg = NULL;
         size_t len = 0;
-        if (porch_hub_jpeg(s->frm, PORCH_HUB_THUMB_WIDTH, &jpeg, &len) == PORCH_OK)
+        if (porch_hub_jpeg(pic, PORCH_HUB_THUMB_WIDTH, &jpeg, &len) == PORCH_OK)
             porch_event_rec_thumbnail(s->rec, jpeg, len);
         free(jpeg);
     }
 }
 
-static void analyse_frame(struct session *s)
+static void analyse_frame(struct session *s, const AVFrame *pic, int64_t pts_us)
 {
     struct porch__camera *cam = s->cam;
     porch_trigger_input in = { 0 };
     porch_trigger_result r;
     int w = 0, h = 0;
 
-    if (porch__hub_grey(s->frm, cam->cfg->analysis_width, &s->grey, &s->grey_cap, &w, &h,
+    if (porch__hub_grey(pic, cam->cfg->analysis_width, &s->grey, &s->grey_cap, &w, &h,
                         &in.stride) != PORCH_OK)
         return;
     in.grey = s->grey;
     in.width = w;
     in.height = h;
-    in.picture = s->frm;
-    in.pts_us = s->last_ts_us;
+    in.picture = pic;
+    in.pts_us = pts_us;
     in.index = s->frame_index++;
     memset(&r, 0, sizeof r);
     if (cam->trig.ops->frame(cam->trig.self, &in, &r) == PORCH_OK)
-        on_result(s, &r);
+        on_result(s, &r, pic);
+}
+
+static void sub_frame(void *ctx, const AVFrame *f, int64_t ts_us)
+{
+    struct session *s = ctx;
+
+    STAT_ADD(s->cam, frames, 1);
+    analyse_frame(s, f, ts_us);
+}
+
+/* The picture's own time: with B-frames, packets come in decode order. */
+static int64_t frame_ts(const struct session *s)
+{
+    int64_t t = s->frm->best_effort_timestamp;
+
+    if (t == AV_NOPTS_VALUE)
+        return s->last_ts_us;
+    return av_rescale_q(t, s->tb, AV_TIME_BASE_Q) + s->loop_offset_us;
 }
 
 static void decode(struct session *s)
@@ -175,7 +198,7 @@ static void decode(struct session *s)
     }
     while ((ret = avcodec_receive_frame(s->dec, s->frm)) >= 0) {
         STAT_ADD(s->cam, frames, 1);
-        analyse_frame(s);
+        analyse_frame(s, s->frm, frame_ts(s));
         av_frame_unref(s->frm);
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
@@ -294,7 +317,10 @@ static void on_packet(struct session *s)
     s->cam->st.ring_overflows = porch_pkt_ring_overflows(s->cam->ring);
     pthread_mutex_unlock(&s->cam->mu);
     record(s, ts);
-    decode(s);
+    if (!s->sub)
+        decode(s);
+    else
+        s->fail = porch__sub_until(s->sub, ts, sub_frame, s);
 }
 
 /* End of a file: loop onto the same timeline, or report the end. */
@@ -335,6 +361,8 @@ static int read_loop(struct session *s)
         if (s->pkt->stream_index == s->vidx && s->pkt->size > 0)
             on_packet(s);
         av_packet_unref(s->pkt);
+        if (s->fail)
+            return s->fail;
     }
     return PORCH_ERR_HUB_STOPPED;
 }
@@ -368,7 +396,12 @@ static int session_open(struct session *s)
     if (ret < 0)
         return ret == AVERROR_STREAM_NOT_FOUND ? PORCH_ERR_MEDIA_NO_VIDEO : PORCH_ERR_MEDIA;
     s->vidx = ret;
-    return open_decoder(s);
+    if ((ret = open_decoder(s)) != PORCH_OK || !s->cam->cfg->analysis_url[0])
+        return ret;
+    if ((ret = porch__sub_open(&s->sub, s->cam->cfg, &s->cam->hub->stop)) != PORCH_OK)
+        porch__hub_logf(s->cam->hub, PORCH_HUB_WARN, cname(s),
+                        "cannot open the analysis stream (analysis_url): %s", porch_strerror(ret));
+    return ret;
 }
 
 static void session_free(struct session *s)
@@ -378,6 +411,7 @@ static void session_free(struct session *s)
     avcodec_free_context(&s->dec);
     avcodec_parameters_free(&s->par);
     avformat_close_input(&s->ic);
+    porch__sub_free(s->sub);
     free(s->grey);
 }
 
@@ -397,6 +431,13 @@ static int session_run(struct porch__camera *cam, int *got_packets)
         STAT_ADD(cam, connects, 1);
         porch__hub_logf(cam->hub, PORCH_HUB_INFO, cam->cfg->name, "connected: %s, %dx%d",
                         avcodec_get_name(s.par->codec_id), s.par->width, s.par->height);
+        if (s.sub) {
+            int w = 0, h = 0;
+            porch__sub_size(s.sub, &w, &h);
+            porch__hub_logf(cam->hub, PORCH_HUB_INFO, cam->cfg->name,
+                            "analysis stream: %dx%d (the main stream is recorded, not decoded)",
+                            w, h);
+        }
         ret = read_loop(&s);
         event_close(&s, s.last_ts_us);
     }

@@ -146,6 +146,18 @@ static int parse_real(const char *v, double lo, double hi, double *out)
     return 0;
 }
 
+/* "detect" or "motion-diff" -> porch_hub_trigger_kind. */
+static int parse_trigger(struct parse *p, const char *v, int *out)
+{
+    if (!strcmp(v, "detect"))
+        *out = PORCH_HUB_TRIGGER_DETECT;
+    else if (!strcmp(v, "motion-diff"))
+        *out = PORCH_HUB_TRIGGER_DIFF;
+    else
+        return failf(p, "trigger: '%s' is neither detect nor motion-diff", v);
+    return PORCH_OK;
+}
+
 static int hub_key(struct parse *p, const char *k, const char *v)
 {
     porch_hub_config *c = p->cfg;
@@ -169,6 +181,18 @@ static int hub_key(struct parse *p, const char *k, const char *v)
                                               NULL, NULL) != 0)
             return failf(p, "server_key: want the server's signing key as 64 hex digits");
         c->have_server_key = 1;
+        return PORCH_OK;
+    }
+    if (!strcmp(k, "models"))
+        return set_str(p, c->models_dir, sizeof c->models_dir, k, v);
+    if (!strcmp(k, "trigger"))
+        return parse_trigger(p, v, &c->trigger);
+    if (!strcmp(k, "detect_threads")) {
+        double n = 0;
+        if (parse_real(v, 1, PORCH_HUB_MAX_DETECT_THREADS, &n) || n != floor(n))
+            return failf(p, "detect_threads: want a whole number 1..%u",
+                         PORCH_HUB_MAX_DETECT_THREADS);
+        c->detect_threads = (unsigned)n;
         return PORCH_OK;
     }
     if (!strcmp(k, "spool_limit"))
@@ -248,6 +272,8 @@ static int camera_key(struct parse *p, const char *k, const char *v)
         return parse_bool(v, !strcmp(k, "loop") ? &cam->loop : &cam->realtime)
                    ? failf(p, "%s: want yes or no", k)
                    : PORCH_OK;
+    if (!strcmp(k, "trigger"))
+        return parse_trigger(p, v, &cam->trigger);
     if (!strcmp(k, "analysis_width")) {
         double w = 0;
         if (parse_real(v, 16, 1920, &w) || w != floor(w))
@@ -275,6 +301,7 @@ static void camera_defaults(porch_hub_camera_config *cam)
     cam->analysis_width = 320;
     cam->diff_threshold = 25;
     cam->diff_fraction = 0.01;
+    cam->trigger = -1; /* [hub] trigger, resolved at the end */
 }
 
 static int camera_finish(struct parse *p)
@@ -367,6 +394,9 @@ static int check_whole(struct parse *p)
         return failf(p, "[hub] passphrase_file and passphrase_env are exclusive");
     if (c->n_cameras == 0)
         return failf(p, "no [camera NAME] section");
+    for (size_t i = 0; i < c->n_cameras; i++)
+        if (c->cameras[i].trigger < 0)
+            c->cameras[i].trigger = c->trigger;
     if (!strncmp(c->server_url, "http", 4) && !c->have_server_key)
         return failf(p, "[hub] server %s needs server_key (its signing key, 64 hex digits)",
                      c->server_url);

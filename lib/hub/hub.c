@@ -238,18 +238,11 @@ static void spool_log(void *ctx, int level, const char *camera, const char *msg)
         h->o.log(h->o.log_ctx, level, camera, msg);
 }
 
-static int default_trigger(void *ctx, const porch_hub_camera_config *cam, porch_trigger *out)
-{
-    porch_diff_trigger_opts o = { cam->diff_threshold, cam->diff_fraction, 1000000 };
-
-    (void)ctx;
-    return porch_diff_trigger_new(out, &o);
-}
-
 static int camera_init(struct porch_hub *h, struct porch__camera *cam,
                        const porch_hub_camera_config *cfg)
 {
-    porch_trigger_factory make = h->o.make_trigger ? h->o.make_trigger : default_trigger;
+    porch_trigger_factory make = h->o.make_trigger ? h->o.make_trigger : porch__hub_make_trigger;
+    void *make_ctx = h->o.make_trigger ? h->o.trigger_ctx : h;
     porch_roster_head head;
     int ret;
 
@@ -267,7 +260,7 @@ static int camera_init(struct porch_hub *h, struct porch__camera *cam,
     }
     if ((ret = porch_pkt_ring_new(&cam->ring, cfg->preroll_us, PORCH_HUB_RING_MAX_BYTES)) ==
         PORCH_OK)
-        ret = make(h->o.trigger_ctx, cfg, &cam->trig);
+        ret = make(make_ctx, cfg, &cam->trig);
     if (ret != PORCH_OK)
         porch__hub_logf(h, PORCH_HUB_ERROR, cfg->name, "not recorded: %s",
                         porch_strerror(ret));
@@ -318,6 +311,8 @@ int porch_hub_start(porch_hub **out, const porch_hub_opts *o)
         porch_spool_set_notices(h->spool, kick, h);
     if (ret == PORCH_OK && !(h->cams = calloc(o->cfg->n_cameras, sizeof *h->cams)))
         ret = PORCH_ERR_NOMEM;
+    if (ret == PORCH_OK && !o->make_trigger)
+        ret = porch__hub_detect_init(h);
     for (size_t i = 0; ret == PORCH_OK && i < o->cfg->n_cameras; i++, h->n_cams++)
         camera_init(h, &h->cams[i], &o->cfg->cameras[i]);
     if (ret == PORCH_OK)
@@ -391,6 +386,7 @@ void porch_hub_free(porch_hub *h)
     if (h->up_started)
         pthread_join(h->up_th, NULL);
     porch_uploader_free(&h->o.uploader);
+    porch__hub_detect_free(h);
     free(h->cams);
     porch_spool_close(h->spool);
     pthread_cond_destroy(&h->up_cond);

@@ -79,6 +79,21 @@ int porch__hub_open_input(AVFormatContext **out, const porch_hub_camera_config *
 int porch__hub_grey(const AVFrame *f, int width, uint8_t **buf, size_t *cap, int *out_w,
                     int *out_h, size_t *stride);
 
+/* ---- a camera's analysis stream (substream.c) ---- */
+
+struct porch__sub;
+/* One decoded analysis picture at main-stream time ts_us. */
+typedef void (*porch__sub_frame_fn)(void *ctx, const AVFrame *f, int64_t ts_us);
+/* Opens cfg->analysis_url. Ownership: *out, porch__sub_free(). */
+int porch__sub_open(struct porch__sub **out, const porch_hub_camera_config *cfg,
+                    atomic_int *stop);
+/* Reads and decodes until the analysis stream reaches main_ts (main-stream
+ * time), calling fn per picture. Errors: PORCH_ERR_HUB_STREAM (lost, or a
+ * network stream ended), PORCH_ERR_HUB_STOPPED, PORCH_ERR_NOMEM. */
+int porch__sub_until(struct porch__sub *s, int64_t main_ts, porch__sub_frame_fn fn, void *ctx);
+void porch__sub_size(const struct porch__sub *s, int *w, int *h);
+void porch__sub_free(struct porch__sub *s);
+
 /* ---- the hub and its cameras (hub.c, camera.c) ---- */
 
 #include "porchlight/hub.h"
@@ -97,6 +112,11 @@ struct porch__camera {
 struct porch_hub {
     porch_hub_opts o;
     porch_spool *spool;
+    porch_nn_model *model;          /* nanodet, shared read-only by the detect cameras */
+    int model_err;                  /* why it is NULL (PORCH_OK: no camera needs it) */
+    char model_path[PORCH_HUB_STR_MAX + 16];
+    porch_detect_budget *budget;    /* detector runs in flight across cameras */
+    unsigned detect_threads;        /* per detect camera */
     atomic_int stop;
     struct porch__camera *cams;
     size_t n_cams;
@@ -118,5 +138,17 @@ int porch__hub_sleep(struct porch_hub *h, int64_t us);
 /* Wakes the uploader: clip NAME is queued. */
 void porch__hub_queued(struct porch_hub *h);
 void *porch__camera_main(void *arg);
+
+/* ---- detection (hub_detect.c, budget.c) ---- */
+
+/* Loads the model and sizes the budget when a camera uses `trigger =
+ * detect` (a load failure is kept in h->model_err, reported per camera). */
+int porch__hub_detect_init(struct porch_hub *h);
+/* The hub's own trigger factory (ctx = the hub): the camera's `trigger`. */
+int porch__hub_make_trigger(void *ctx, const porch_hub_camera_config *cam, porch_trigger *out);
+void porch__hub_detect_free(struct porch_hub *h);
+/* Waits for a free detector run; NULL-safe (no budget: no wait). */
+void porch__budget_acquire(porch_detect_budget *b);
+void porch__budget_release(porch_detect_budget *b);
 
 #endif

@@ -97,6 +97,10 @@ static const struct err_desc err_table[] = {
     E(PORCH_ERR_HUB_UPLOAD, "upload failed and will be retried"),
     E(PORCH_ERR_HUB_STOPPED, "hub is stopping"),
     E(PORCH_ERR_ANALYSIS, "analysis stage rejected its input"),
+    E(PORCH_ERR_ANALYSIS_KEY, "not an analysis configuration key"),
+    E(PORCH_ERR_ANALYSIS_VALUE, "analysis configuration value malformed or out of range"),
+    E(PORCH_ERR_ANALYSIS_ZONE, "an alert rule names a zone that is not defined"),
+    E(PORCH_ERR_ANALYSIS_STATE, "analysis steps called out of order"),
 };
 #undef E
 

@@ -87,7 +87,8 @@ void hubfix_config(struct hubfix *f, const char *spool_limit, const char *server
     char text[16384];
     int n = snprintf(text, sizeof text,
                      "# written by hubfix\n[hub]\nkey = %s/hub.key\npassphrase_file = %s/hub.pass\n"
-                     "owner = %s/owner.pub\nroster = %s/roster\nspool = %s\n%s%s%s%s%s%s\n%s",
+                     "owner = %s/owner.pub\nroster = %s/roster\nspool = %s\ntrigger = motion-diff\n"
+                     "%s%s%s%s%s%s\n%s",
                      f->dir, f->dir, f->dir, f->dir, f->spool,
                      spool_limit && *spool_limit ? "spool_limit = " : "",
                      spool_limit && *spool_limit ? spool_limit : "",

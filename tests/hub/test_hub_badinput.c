@@ -94,6 +94,10 @@ static void configs(void)
     bad_config(HUB "[camera a]\nurl = x\nloop = maybe\n", "camera 'a'", "loop: want yes or no");
     bad_config(HUB "[camera a\nurl = x\n", "hub.conf:7", "closing ']'");
     bad_config(HUB "[camera a]\nurl\n", "hub.conf:8: camera 'a'", "expected key = value");
+    bad_config(HUB "[camera a]\nurl = x\ntrigger = magic\n", "hub.conf:9: camera 'a'",
+               "neither detect nor motion-diff");
+    bad_config(HUB "detect_threads = 0\n[camera a]\nurl = x\n", "hub.conf:7", "detect_threads");
+    bad_config(HUB "detect_threads = 1.5\n[camera a]\nurl = x\n", "hub.conf:7", "1..64");
     memset(big, 'x', sizeof big);
     memcpy(big, "[hub]\nkey = ", 12);
     big[sizeof big - 1] = '\0';
