@@ -23,6 +23,17 @@
 #ifndef DMIN_SCALE
 #define DMIN_SCALE 3
 #endif
+/* Faster learning after a seeding: update mask EARLY_SUB (probability
+ * 1/(EARLY_SUB+1)) for EARLY_FRAMES frames. */
+#ifndef EARLY_FRAMES
+#define EARLY_FRAMES 20
+#endif
+#ifndef EARLY_SUB
+#define EARLY_SUB 7
+#endif
+#ifndef R_DROP
+#define R_DROP 6
+#endif
 #ifndef BLINK_SHIFT
 #define BLINK_SHIFT 6
 #endif
@@ -177,6 +188,7 @@ static void seed_pixel(porch__bg *bg, const uint8_t *img, int x, int y)
 
 void porch__bg_seed(porch__bg *bg, const uint8_t *img)
 {
+    bg->since_seed = 0;
     for (int y = 0; y < bg->h; y++)
         for (int x = 0; x < bg->w; x++)
             seed_pixel(bg, img, x, y);
@@ -217,21 +229,21 @@ static inline void adapt_threshold(porch__bg *bg, size_t i)
 {
     int target = (DMIN_SCALE * (int)bg->dmin[i]) >> 8;
 
-    target = target < bg->r_min ? bg->r_min : target;
+    target = target < bg->r_min - R_DROP ? bg->r_min - R_DROP : target;
     target += bg->blink[i] >> BLINK_SHIFT;
     target = target > R_MAX ? R_MAX : target;
     bg->r[i] = (uint8_t)(bg->r[i] + (bg->r[i] < target) - (bg->r[i] > target));
 }
 
 /* Conservative update of a background pixel and diffusion to a neighbour. */
-static inline void update(porch__bg *bg, int x, int y, uint8_t v)
+static inline void update(porch__bg *bg, int x, int y, uint8_t v, unsigned sub)
 {
     uint32_t rnd = next_rand(&bg->rng);
     size_t i = (size_t)y * (size_t)bg->w + (size_t)x;
 
-    if ((rnd & 15) == 0)
+    if ((rnd & sub) == 0)
         bg->samples[i * NS + ((rnd >> 4) & 15)] = v;
-    if (((rnd >> 8) & 15) == 0) {
+    if (((rnd >> 8) & sub) == 0) {
         int nx = x + (int)((rnd >> 12) % 3) - 1, ny = y + (int)((rnd >> 16) % 3) - 1;
         nx = nx < 0 ? 0 : nx >= bg->w ? bg->w - 1 : nx;
         ny = ny < 0 ? 0 : ny >= bg->h ? bg->h - 1 : ny;
@@ -300,7 +312,12 @@ size_t porch__bg_classify(porch__bg *bg, const uint8_t *img, uint8_t *fg)
 {
     size_t nfg = 0;
     int booting = bg->boot >= 0;
+    /* Update probability 1/16 (ViBe's), 1/EARLY_SUB+1 for the first frames
+     * after a seeding, so that a model started on one frame learns a
+     * dynamic background (and erodes ghosts) within a short clip. */
+    unsigned sub = bg->since_seed < EARLY_FRAMES ? EARLY_SUB : 15;
 
+    bg->since_seed += bg->since_seed < EARLY_FRAMES;
     if (booting) {
         boot_pass(bg, img, fg);
         booting = bg->boot >= PORCH__BG_BOOT_LEARN;
@@ -316,7 +333,7 @@ size_t porch__bg_classify(porch__bg *bg, const uint8_t *img, uint8_t *fg)
             fg[i] = (uint8_t)f;
             nfg += (size_t)f;
             if (!f)
-                update(bg, x, y, img[i]);
+                update(bg, x, y, img[i], sub);
         }
     }
     return nfg;

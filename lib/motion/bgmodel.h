@@ -34,6 +34,7 @@ typedef struct porch__bg {
     uint8_t *r;         /* current threshold, grey levels */
     uint8_t *raw;       /* bit 0: previous raw decision (1 foreground); bits 1..7:
                          * frames it has held since (saturating at 127) */
+    int since_seed;     /* frames classified since the last seeding (saturates) */
     uint32_t rng;       /* xorshift32 state, never 0 */
     int r_min;          /* lower bound of r (from sensitivity) */
     int adaptive;       /* 0: fixed r = r_min (plain ViBe, for ablation) */
