@@ -5,6 +5,7 @@
  * otherwise), a handful of integer updates, and one xorshift draw per
  * background pixel. No floating point in the per-pixel loop.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,12 +187,43 @@ static void seed_pixel(porch__bg *bg, const uint8_t *img, int x, int y)
     bg->raw[i] = 0;
 }
 
+/*
+ * seed_pixel() for a pixel whose 3x3 neighbourhood lies inside the frame:
+ * the same draws and the same samples, through a table of 16 offsets
+ * instead of clamped coordinates (reseeding is a quarter of the stage's
+ * time on footage that floods often, such as sbi-foliage).
+ */
+static void seed_inner(porch__bg *bg, const uint8_t *img, size_t i, const ptrdiff_t *off)
+{
+    uint8_t *s = bg->samples + i * NS;
+    uint32_t rnd = 0;
+
+    s[0] = img[i];
+    for (int k = 1; k < NS; k++) {
+        if ((k & 7) == 1)
+            rnd = next_rand(&bg->rng);
+        s[k] = img[(ptrdiff_t)i + off[rnd & 15]];
+        rnd >>= 4;
+    }
+    bg->raw[i] = 0;
+}
+
 void porch__bg_seed(porch__bg *bg, const uint8_t *img)
 {
+    ptrdiff_t off[16];
+
+    for (int c = 0; c < 16; c++)
+        off[c] = (ptrdiff_t)step_of[(c >> 2) & 3] * bg->w + step_of[c & 3];
     bg->since_seed = 0;
-    for (int y = 0; y < bg->h; y++)
-        for (int x = 0; x < bg->w; x++)
-            seed_pixel(bg, img, x, y);
+    for (int y = 0; y < bg->h; y++) {
+        int inner = y > 0 && y < bg->h - 1;
+        for (int x = 0; x < bg->w; x++) {
+            if (inner && x > 0 && x < bg->w - 1)
+                seed_inner(bg, img, (size_t)y * (size_t)bg->w + (size_t)x, off);
+            else
+                seed_pixel(bg, img, x, y);
+        }
+    }
 }
 
 void porch__bg_boot_start(porch__bg *bg, const uint8_t *img)
