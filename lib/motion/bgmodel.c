@@ -5,6 +5,7 @@
  * otherwise), a handful of integer updates, and one xorshift draw per
  * background pixel. No floating point in the per-pixel loop.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,17 @@
  * r -> max(r_min, DMIN_SCALE * dmin) + blink >> BLINK_SHIFT. */
 #ifndef DMIN_SCALE
 #define DMIN_SCALE 3
+#endif
+/* Faster learning after a seeding: update mask EARLY_SUB (probability
+ * 1/(EARLY_SUB+1)) for EARLY_FRAMES frames. */
+#ifndef EARLY_FRAMES
+#define EARLY_FRAMES 20
+#endif
+#ifndef EARLY_SUB
+#define EARLY_SUB 7
+#endif
+#ifndef R_DROP
+#define R_DROP 6
 #endif
 #ifndef BLINK_SHIFT
 #define BLINK_SHIFT 6
@@ -175,11 +187,43 @@ static void seed_pixel(porch__bg *bg, const uint8_t *img, int x, int y)
     bg->raw[i] = 0;
 }
 
+/*
+ * seed_pixel() for a pixel whose 3x3 neighbourhood lies inside the frame:
+ * the same draws and the same samples, through a table of 16 offsets
+ * instead of clamped coordinates (reseeding is a quarter of the stage's
+ * time on footage that floods often, such as sbi-foliage).
+ */
+static void seed_inner(porch__bg *bg, const uint8_t *img, size_t i, const ptrdiff_t *off)
+{
+    uint8_t *s = bg->samples + i * NS;
+    uint32_t rnd = 0;
+
+    s[0] = img[i];
+    for (int k = 1; k < NS; k++) {
+        if ((k & 7) == 1)
+            rnd = next_rand(&bg->rng);
+        s[k] = img[(ptrdiff_t)i + off[rnd & 15]];
+        rnd >>= 4;
+    }
+    bg->raw[i] = 0;
+}
+
 void porch__bg_seed(porch__bg *bg, const uint8_t *img)
 {
-    for (int y = 0; y < bg->h; y++)
-        for (int x = 0; x < bg->w; x++)
-            seed_pixel(bg, img, x, y);
+    ptrdiff_t off[16];
+
+    for (int c = 0; c < 16; c++)
+        off[c] = (ptrdiff_t)step_of[(c >> 2) & 3] * bg->w + step_of[c & 3];
+    bg->since_seed = 0;
+    for (int y = 0; y < bg->h; y++) {
+        int inner = y > 0 && y < bg->h - 1;
+        for (int x = 0; x < bg->w; x++) {
+            if (inner && x > 0 && x < bg->w - 1)
+                seed_inner(bg, img, (size_t)y * (size_t)bg->w + (size_t)x, off);
+            else
+                seed_pixel(bg, img, x, y);
+        }
+    }
 }
 
 void porch__bg_boot_start(porch__bg *bg, const uint8_t *img)
@@ -217,21 +261,21 @@ static inline void adapt_threshold(porch__bg *bg, size_t i)
 {
     int target = (DMIN_SCALE * (int)bg->dmin[i]) >> 8;
 
-    target = target < bg->r_min ? bg->r_min : target;
+    target = target < bg->r_min - R_DROP ? bg->r_min - R_DROP : target;
     target += bg->blink[i] >> BLINK_SHIFT;
     target = target > R_MAX ? R_MAX : target;
     bg->r[i] = (uint8_t)(bg->r[i] + (bg->r[i] < target) - (bg->r[i] > target));
 }
 
 /* Conservative update of a background pixel and diffusion to a neighbour. */
-static inline void update(porch__bg *bg, int x, int y, uint8_t v)
+static inline void update(porch__bg *bg, int x, int y, uint8_t v, unsigned sub)
 {
     uint32_t rnd = next_rand(&bg->rng);
     size_t i = (size_t)y * (size_t)bg->w + (size_t)x;
 
-    if ((rnd & 15) == 0)
+    if ((rnd & sub) == 0)
         bg->samples[i * NS + ((rnd >> 4) & 15)] = v;
-    if (((rnd >> 8) & 15) == 0) {
+    if (((rnd >> 8) & sub) == 0) {
         int nx = x + (int)((rnd >> 12) % 3) - 1, ny = y + (int)((rnd >> 16) % 3) - 1;
         nx = nx < 0 ? 0 : nx >= bg->w ? bg->w - 1 : nx;
         ny = ny < 0 ? 0 : ny >= bg->h ? bg->h - 1 : ny;
@@ -300,7 +344,12 @@ size_t porch__bg_classify(porch__bg *bg, const uint8_t *img, uint8_t *fg)
 {
     size_t nfg = 0;
     int booting = bg->boot >= 0;
+    /* Update probability 1/16 (ViBe's), 1/EARLY_SUB+1 for the first frames
+     * after a seeding, so that a model started on one frame learns a
+     * dynamic background (and erodes ghosts) within a short clip. */
+    unsigned sub = bg->since_seed < EARLY_FRAMES ? EARLY_SUB : 15;
 
+    bg->since_seed += bg->since_seed < EARLY_FRAMES;
     if (booting) {
         boot_pass(bg, img, fg);
         booting = bg->boot >= PORCH__BG_BOOT_LEARN;
@@ -316,7 +365,7 @@ size_t porch__bg_classify(porch__bg *bg, const uint8_t *img, uint8_t *fg)
             fg[i] = (uint8_t)f;
             nfg += (size_t)f;
             if (!f)
-                update(bg, x, y, img[i]);
+                update(bg, x, y, img[i], sub);
         }
     }
     return nfg;

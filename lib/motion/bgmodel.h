@@ -7,12 +7,13 @@
  *         samples (how much this pixel varies when nothing moves), 8.8 fixed;
  *   blink how often its raw foreground decision flips (0..255); high on
  *         leaves, water, flicker;
- *   r     its distance threshold, steered towards max(r_min, 4*dmin) +
- *         blink/8 by one grey level per frame.
+ *   r     its distance threshold, steered towards max(r_min - 6, 3*dmin) +
+ *         blink/64 by one grey level per frame (bgmodel.c: R_DROP etc.).
  * A pixel is background when at least two samples lie within r. Background
- * pixels replace one of their samples with probability 1/16 and, with the
- * same probability, one sample of a random 8-neighbour (spatial diffusion,
- * which erodes ghosts). Foreground pixels never update their own samples.
+ * pixels replace one of their samples with probability 1/16 (1/8 for the
+ * first frames after a seeding) and, with the same probability, one sample
+ * of a random 8-neighbour (spatial diffusion, which erodes ghosts).
+ * Foreground pixels never update their own samples.
  *
  * All arrays are w*h (samples: w*h*16, pixel-major so one pixel's samples
  * share a cache line and one SSE2 register).
@@ -34,6 +35,7 @@ typedef struct porch__bg {
     uint8_t *r;         /* current threshold, grey levels */
     uint8_t *raw;       /* bit 0: previous raw decision (1 foreground); bits 1..7:
                          * frames it has held since (saturating at 127) */
+    int since_seed;     /* frames classified since the last seeding (saturates) */
     uint32_t rng;       /* xorshift32 state, never 0 */
     int r_min;          /* lower bound of r (from sensitivity) */
     int adaptive;       /* 0: fixed r = r_min (plain ViBe, for ablation) */

@@ -46,7 +46,8 @@ struct porch_motion {
 };
 
 /* Fills out->regions from the tracks matched on this frame, deciding which
- * are candidates; suppress = 1 hands over none. */
+ * are candidates; suppress = 1 (settling) hands over only tracks that
+ * were candidates before. */
 void porch__motion_regions(porch_motion *m, int suppress, porch_motion_result *out);
 
 #endif

@@ -79,7 +79,13 @@ void porch__motion_regions(porch_motion *m, int suppress, porch_motion_result *o
         if (t->id == 0 || !t->matched)
             continue;
         describe(t, &r);
-        r.candidate = (uint8_t)(!suppress && is_candidate(m, t, &r));
+        /* While settling (after a camera shift) only tracks already handed
+         * over, or split off one, continue: the realigned model's new
+         * regions are mostly edges it has not relearnt, but an object it
+         * was following is still that object (ucsd-cyclists: a shake lost
+         * the cyclists, who split off the brush's region). */
+        r.candidate = (uint8_t)((!suppress || t->handed > 0 || t->heir) &&
+                                is_candidate(m, t, &r));
         t->handed += r.candidate;
         if (r.candidate)
             cand[nc++] = r;

@@ -52,10 +52,27 @@ static void follow(porch__track *t, const porch__blob *b)
     }
     t->cx = cx;
     t->cy = cy;
+    t->prev = t->age > 1 ? t->blob : *b;
     t->blob = *b;
     t->misses = 0;
     t->matched = 1;
     push_history(t);
+}
+
+static int boxes_overlap(const porch__blob *a, const porch__blob *b)
+{
+    return a->x0 <= b->x1 && b->x0 <= a->x1 && a->y0 <= b->y1 && b->y0 <= a->y1;
+}
+
+/* Whether b overlaps where a handed-over track was on the previous frame. */
+static int splits_from_handed(const porch__tracker *tr, const porch__blob *b)
+{
+    for (int k = 0; k < PORCH__TRACK_MAX; k++) {
+        const porch__track *t = &tr->t[k];
+        if (t->id != 0 && t->handed > 0 && boxes_overlap(t->matched ? &t->prev : &t->blob, b))
+            return 1;
+    }
+    return 0;
 }
 
 static void start(porch__tracker *tr, const porch__blob *b)
@@ -72,6 +89,7 @@ static void start(porch__tracker *tr, const porch__blob *b)
     if (tr->next_id == 0)
         tr->next_id = 1;
     slot->age = 1;
+    slot->heir = splits_from_handed(tr, b);
     follow(slot, b);
 }
 

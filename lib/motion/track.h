@@ -25,10 +25,13 @@ typedef struct porch__track {
     int misses;             /* consecutive frames without a region */
     int matched;            /* matched on the current frame */
     porch__blob blob;       /* last matched region */
+    porch__blob prev;       /* the region matched before it */
     float cx, cy, vx, vy;
     float hx[PORCH__TRACK_HIST], hy[PORCH__TRACK_HIST]; /* ring of matched centroids */
     int hn, hpos;           /* entries used, next slot */
     int handed;             /* frames it was handed over as a candidate */
+    int heir;               /* born overlapping a handed-over track's region: a part
+                             * split off an object already followed */
 } porch__track;
 
 typedef struct porch__tracker {

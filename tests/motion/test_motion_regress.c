@@ -8,7 +8,9 @@
  * with a candidate region must stay low. sbi-cavignal (a person standing
  * from the first frame: the bootstrap reference) and sbi-highwayI (dense
  * traffic: blink counts only short runs): frame recall must stay high.
- * Bounds sit a little below the
+ * ucsd-traffic (31 frames, a slow queue in fog from the first frame): the
+ * cold start's frame recall; ucsd-cyclists (a shake mid-clip): the settle
+ * frames' hand-over. Bounds sit a little below the
  * measured values so that the test catches regressions, not noise.
  */
 #include <stdio.h>
@@ -124,19 +126,36 @@ int main(void)
     printf("cdnet-highway: frame recall %d/%d, pixel R %.3f P %.3f F %.3f\n", t.recalled,
            t.labelled, rec, prec, f);
     CHECK(t.recalled >= t.labelled * 97 / 100);
-    CHECK(f >= 0.75);
+    CHECK(f >= 0.82);
 
     snprintf(dir, sizeof(dir), "%s/sequences/sbi-cavignal", td);
     CHECK_OK(run(dir, 1000, 0, 1, &t));
     printf("sbi-cavignal: frame recall %d/%d\n", t.recalled, t.labelled);
     REQUIRE(t.labelled > 200);
-    CHECK(t.recalled >= t.labelled * 88 / 100);
+    CHECK(t.recalled >= t.labelled * 90 / 100);
 
     snprintf(dir, sizeof(dir), "%s/sequences/sbi-highwayI", td);
     CHECK_OK(run(dir, 1000, 0, 1, &t));
     printf("sbi-highwayI: frame recall %d/%d\n", t.recalled, t.labelled);
     REQUIRE(t.labelled > 200);
     CHECK(t.recalled >= t.labelled * 97 / 100);
+
+    /* A 31-frame clip of a slow queue in fog, present from the first frame:
+     * the cold start (update rate after seeding, threshold floor). */
+    snprintf(dir, sizeof(dir), "%s/sequences/ucsd-traffic", td);
+    CHECK_OK(run(dir, 1000, 0, 1, &t));
+    printf("ucsd-traffic: frame recall %d/%d\n", t.recalled, t.labelled);
+    REQUIRE(t.labelled >= 30);
+    CHECK(t.recalled >= t.labelled * 73 / 100);
+
+    /* 30 frames of cyclists behind swaying brush, with a real 5-6 pixel
+     * shake at frame 26: handed-over tracks, and parts split off them,
+     * stay candidates through the settle frames. */
+    snprintf(dir, sizeof(dir), "%s/sequences/ucsd-cyclists", td);
+    CHECK_OK(run(dir, 1000, 0, 1, &t));
+    printf("ucsd-cyclists: frame recall %d/%d\n", t.recalled, t.labelled);
+    REQUIRE(t.labelled >= 30);
+    CHECK(t.recalled >= t.labelled * 88 / 100);
 
     snprintf(dir, sizeof(dir), "%s/sequences/sbi-foliage", td);
     CHECK_OK(run(dir, 1000, 0, 0, &t));
