@@ -4,8 +4,9 @@
  * One connection guarded by one mutex: every operation is a short
  * transaction, and SQLite serialises writers anyway. Statements are prepared
  * once (persistent) and only ever bound, never formatted. The schema carries
- * a version in PRAGMA user_version; an unknown version is refused rather than
- * guessed at.
+ * a version in PRAGMA user_version; an older store is migrated one version
+ * at a time, each step one transaction; a newer (or unknown) version is
+ * refused rather than guessed at.
  *
  * Group commit: SQLite runs with synchronous=NORMAL, so a commit only
  * write()s its WAL frames; every write operation then waits, outside the
@@ -33,7 +34,8 @@
 
 #include "server/store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION_SQL "PRAGMA user_version = 2;"
 
 enum {
     S_HH_INSERT, S_HH_GET, S_HH_REPLACE,
@@ -135,8 +137,13 @@ static const char schema_sql[] =
     " revoked INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(hh, grant)) WITHOUT ROWID;"
     "CREATE TABLE shares(hh BLOB, grant BLOB, clip BLOB, data BLOB NOT NULL,"
     " PRIMARY KEY(hh, grant, clip)) WITHOUT ROWID;"
-    "CREATE INDEX shares_by_clip ON shares(hh, clip);"
-    "PRAGMA user_version = 1;";
+    "CREATE INDEX shares_by_clip ON shares(hh, clip);" SCHEMA_VERSION_SQL;
+
+/* Each step takes a store of version N to N + 1, inside one transaction.
+ * 1 -> 2: notices looked up by clip (the repeated-notice check) got an index. */
+static const char *const migrations[SCHEMA_VERSION] = {
+    [1] = "CREATE INDEX IF NOT EXISTS notices_by_id ON notices(hh, clip);",
+};
 
 struct sq_meta {
     porch_srv_meta base;        /* first: the public handle */
@@ -1113,7 +1120,24 @@ static int user_version(sqlite3 *db, int *v)
     return ret;
 }
 
-/* Pragmas and schema: fixed text, no parameters. */
+/* Runs migrations[from] and records version from + 1, all or nothing. */
+static int migrate(sqlite3 *db, int from)
+{
+    char version[64];
+    int ok;
+
+    snprintf(version, sizeof version, "PRAGMA user_version = %d;", from + 1);
+    ok = sqlite3_exec(db, "BEGIN IMMEDIATE;", NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_exec(db, migrations[from], NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_exec(db, version, NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok)
+        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+    return ok ? PORCH_OK : PORCH_ERR_STORE;
+}
+
+/* Pragmas and schema: fixed text, no parameters. A store of an older
+ * version is brought up to SCHEMA_VERSION; a newer one is refused. */
 static int setup_db(sqlite3 *db)
 {
     int v = 0, ret;
@@ -1125,10 +1149,14 @@ static int setup_db(sqlite3 *db)
     sqlite3_busy_timeout(db, 5000);
     if ((ret = user_version(db, &v)) != PORCH_OK)
         return ret;
-    if (v == 0 && sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return PORCH_ERR_STORE;
-    if (v != 0 && v != SCHEMA_VERSION)
+    if (v == 0)
+        return sqlite3_exec(db, schema_sql, NULL, NULL, NULL) == SQLITE_OK ? PORCH_OK
+                                                                           : PORCH_ERR_STORE;
+    if (v < 0 || v > SCHEMA_VERSION)
         return PORCH_ERR_SCHEMA;
+    for (; v < SCHEMA_VERSION; v++)
+        if ((ret = migrate(db, v)) != PORCH_OK)
+            return ret;
     return PORCH_OK;
 }
 
@@ -1145,7 +1173,7 @@ static int open_wal(struct sq_meta *m, const char *path)
     if ((m->wal_fd = open(wal, O_RDONLY | O_CLOEXEC)) >= 0)
         return PORCH_OK;
     /* Rewrites the version setup_db has just checked (SCHEMA_VERSION). */
-    if (sqlite3_exec(m->db, "BEGIN IMMEDIATE; PRAGMA user_version = 1; COMMIT;", NULL, NULL,
+    if (sqlite3_exec(m->db, "BEGIN IMMEDIATE; " SCHEMA_VERSION_SQL " COMMIT;", NULL, NULL,
                      NULL) != SQLITE_OK)
         return PORCH_ERR_STORE;
     m->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
