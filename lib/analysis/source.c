@@ -19,6 +19,7 @@
 #include "porchlight/frames.h"
 #include "porchlight/nanodet.h"
 #include "porchlight/source.h"
+#include "media/decoder.h"
 
 typedef struct scaler {
     struct SwsContext *sws;
@@ -50,14 +51,9 @@ static int open_decoder(porch_source *s)
     if (idx < 0 || codec == NULL)
         return PORCH_ERR_MEDIA;
     s->stream = idx;
-    s->dec = avcodec_alloc_context3(codec);
-    if (s->dec == NULL)
-        return PORCH_ERR_NOMEM;
-    if (avcodec_parameters_to_context(s->dec, s->fmt->streams[idx]->codecpar) < 0)
-        return PORCH_ERR_MEDIA;
-    /* One decoding thread: the hub budgets cores across cameras. */
-    s->dec->thread_count = 1;
-    return avcodec_open2(s->dec, codec, NULL) < 0 ? PORCH_ERR_MEDIA : PORCH_OK;
+    /* The live hub's decoder settings (fast_decode off): analyze runs its pipeline. */
+    return porch__analysis_decoder_open(&s->dec, s->fmt->streams[idx]->codecpar,
+                                        s->fmt->streams[idx]->time_base, 0);
 }
 
 /* Output sizes: grey at grey_w wide, colour at the source's size capped at max_w. */

@@ -24,6 +24,7 @@
 #include "porchlight/error.h"
 #include "porchlight/hub.h"
 #include "hub/hub_internal.h"
+#include "media/decoder.h"
 #include "media/media_internal.h"
 
 #define TS_JUMP_BACK_US INT64_C(1000000)
@@ -370,19 +371,13 @@ static int read_loop(struct session *s)
 static int open_decoder(struct session *s)
 {
     const AVStream *st = s->ic->streams[s->vidx];
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
 
-    if (!codec)
-        return PORCH_ERR_MEDIA;
-    if (!(s->dec = avcodec_alloc_context3(codec)) || !(s->par = avcodec_parameters_alloc()) ||
-        !(s->pkt = av_packet_alloc()) || !(s->frm = av_frame_alloc()))
+    if (!(s->par = avcodec_parameters_alloc()) || !(s->pkt = av_packet_alloc()) ||
+        !(s->frm = av_frame_alloc()) || avcodec_parameters_copy(s->par, st->codecpar) < 0)
         return PORCH_ERR_NOMEM;
-    if (avcodec_parameters_to_context(s->dec, st->codecpar) < 0 ||
-        avcodec_parameters_copy(s->par, st->codecpar) < 0)
-        return PORCH_ERR_NOMEM;
-    s->dec->thread_count = 1; /* one core per camera at most; see the benchmark */
     s->tb = st->time_base;
-    return avcodec_open2(s->dec, codec, NULL) < 0 ? PORCH_ERR_MEDIA : PORCH_OK;
+    return porch__analysis_decoder_open(&s->dec, st->codecpar, st->time_base,
+                                        s->cam->cfg->fast_decode);
 }
 
 static int session_open(struct session *s)

@@ -268,8 +268,10 @@ static int camera_key(struct parse *p, const char *k, const char *v)
             cam->retention_s = (uint64_t)(d / 1000000);
         return ret;
     }
-    if (!strcmp(k, "realtime") || !strcmp(k, "loop"))
-        return parse_bool(v, !strcmp(k, "loop") ? &cam->loop : &cam->realtime)
+    if (!strcmp(k, "realtime") || !strcmp(k, "loop") || !strcmp(k, "fast_decode"))
+        return parse_bool(v, !strcmp(k, "loop")       ? &cam->loop
+                             : !strcmp(k, "realtime") ? &cam->realtime
+                                                      : &cam->fast_decode)
                    ? failf(p, "%s: want yes or no", k)
                    : PORCH_OK;
     if (!strcmp(k, "trigger"))

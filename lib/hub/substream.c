@@ -21,6 +21,7 @@
 #include "porchlight/error.h"
 #include "porchlight/hub.h"
 #include "hub/hub_internal.h"
+#include "media/decoder.h"
 
 struct porch__sub {
     struct porch__io io;
@@ -41,18 +42,12 @@ struct porch__sub {
 static int open_decoder(struct porch__sub *s)
 {
     const AVStream *st = s->ic->streams[s->vidx];
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
 
-    if (!codec)
-        return PORCH_ERR_MEDIA;
-    if (!(s->dec = avcodec_alloc_context3(codec)) || !(s->pkt = av_packet_alloc()) ||
-        !(s->frm = av_frame_alloc()))
+    if (!(s->pkt = av_packet_alloc()) || !(s->frm = av_frame_alloc()))
         return PORCH_ERR_NOMEM;
-    if (avcodec_parameters_to_context(s->dec, st->codecpar) < 0)
-        return PORCH_ERR_NOMEM;
-    s->dec->thread_count = 1;
     s->tb = st->time_base;
-    return avcodec_open2(s->dec, codec, NULL) < 0 ? PORCH_ERR_MEDIA : PORCH_OK;
+    return porch__analysis_decoder_open(&s->dec, st->codecpar, st->time_base,
+                                        s->cfg->fast_decode);
 }
 
 int porch__sub_open(struct porch__sub **out, const porch_hub_camera_config *cfg,

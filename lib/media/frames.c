@@ -17,6 +17,7 @@
 
 #include "porchlight/error.h"
 #include "porchlight/frames.h"
+#include "media/decoder.h"
 
 struct porch_frames {
     AVFormatContext *fmt;
@@ -64,16 +65,8 @@ static int open_decoder(porch_frames *f)
     if (idx < 0 || codec == NULL)
         return PORCH_ERR_MEDIA;
     f->stream = idx;
-    f->dec = avcodec_alloc_context3(codec);
-    if (f->dec == NULL)
-        return PORCH_ERR_NOMEM;
-    if (avcodec_parameters_to_context(f->dec, f->fmt->streams[idx]->codecpar) < 0)
-        return PORCH_ERR_MEDIA;
-    /* One decoding thread: the analysis path runs on one core by design. */
-    f->dec->thread_count = 1;
-    if (avcodec_open2(f->dec, codec, NULL) < 0)
-        return PORCH_ERR_MEDIA;
-    return PORCH_OK;
+    return porch__analysis_decoder_open(&f->dec, f->fmt->streams[idx]->codecpar,
+                                        f->fmt->streams[idx]->time_base, 0);
 }
 
 static int open_input(porch_frames *f, const char *url)

@@ -56,7 +56,7 @@ static void configs(void)
                            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
                            "[camera front]\nurl = rtsp://127.0.0.1/a\nanalysis_url = x\n"
                            "rtsp_transport = udp\npreroll = 2.5s\npostroll = 500ms\n"
-                           "retention = 7d\nloop = yes\nrealtime = no\nzone = 0,0 1,1\n"
+                           "retention = 7d\nloop = yes\nrealtime = no\nfast_decode = yes\nzone = 0,0 1,1\n"
                            "mask = 1,1 2,2\n# comment\n\n[camera back]\nurl = b.mp4\n";
 
     CHECK_OK(porch_hub_config_parse(&cfg, good, strlen(good), "hub.conf", err, sizeof err));
@@ -65,9 +65,10 @@ static void configs(void)
         CHECK(cfg->n_cameras == 2 && cfg->spool_limit == (uint64_t)2 << 30);
         CHECK(c && c->preroll_us == 2500000 && c->postroll_us == 500000);
         CHECK(c && c->rtsp_transport == PORCH_RTSP_UDP && c->loop && !c->realtime);
+        CHECK(c && c->fast_decode && !porch_hub_config_camera(cfg, "back")->fast_decode);
         CHECK(c && c->retention_s == 7 * 86400 && c->n_analysis == 2);
         CHECK(c && !strcmp(c->analysis[1].key, "mask") && !strcmp(c->analysis[1].value, "1,1 2,2"));
-        CHECK(c && c->analysis[0].line == 19);
+        CHECK(c && c->analysis[0].line == 20);
         c = porch_hub_config_camera(cfg, "back");
         CHECK(c && c->preroll_us == PORCH_HUB_DEFAULT_PREROLL_US);
         porch_hub_config_free(cfg);
@@ -92,6 +93,8 @@ static void configs(void)
                "needs server_key");
     bad_config(HUB "server_key = 12\n[camera a]\nurl = x\n", "hub.conf:7", "64 hex digits");
     bad_config(HUB "[camera a]\nurl = x\nloop = maybe\n", "camera 'a'", "loop: want yes or no");
+    bad_config(HUB "[camera a]\nurl = x\nfast_decode = 2\n", "camera 'a'",
+               "fast_decode: want yes or no");
     bad_config(HUB "[camera a\nurl = x\n", "hub.conf:7", "closing ']'");
     bad_config(HUB "[camera a]\nurl\n", "hub.conf:8: camera 'a'", "expected key = value");
     bad_config(HUB "[camera a]\nurl = x\ntrigger = magic\n", "hub.conf:9: camera 'a'",
