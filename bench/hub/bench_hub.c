@@ -15,7 +15,15 @@
  *           decode for analysis, grey picture, frame-difference trigger,
  *           fMP4 muxing, sealing, spool writes with fdatasync), one camera,
  *           as fast as it goes; process CPU time
- *   floor   libavformat + libavcodec decoding the same file alone
+ *   fast    the same with `fast_decode = yes` (in-loop deblocking skipped
+ *           in the analysis decode, lib/media/decoder.h)
+ *   detect  the hub with `trigger = detect`: the analysis pipeline (motion
+ *           stage, NanoDet on the candidate regions at most 5 times a
+ *           second, tracker, rules) decides the events (needs
+ *           .deps/models or PORCH_MODELS_DIR; skipped without)
+ *   floor   libavformat + libavcodec decoding the same file alone, in full
+ *   floor-nd  the same with deblocking skipped: what fast's own decoding
+ *           costs, so fast/floor-nd is its overhead beyond decoding
  *   motion  the Motion daemon (Debian `motion`) on the same file with
  *           Debian's shipped motion.conf settings for detection and
  *           recording (threshold scaled to the picture size), paced by
@@ -72,10 +80,12 @@ struct stream {
     int w, h, cbr, kbps;
     char path[700], sub[700];          /* sub: 320x180 analysis stream ("" = none) */
     unsigned frames, sub_frames;
-    double floor[MAX_ROUNDS], hub[MAX_ROUNDS], motion[MAX_ROUNDS]; /* s per frame */
-    double sub_floor[MAX_ROUNDS], sub_hub[MAX_ROUNDS];
+    double floor[MAX_ROUNDS], floor_nd[MAX_ROUNDS], hub[MAX_ROUNDS], fast[MAX_ROUNDS];
+    double detect[MAX_ROUNDS];
+    double motion[MAX_ROUNDS];         /* all: CPU s per frame */
+    double sub_floor[MAX_ROUNDS], sub_hub[MAX_ROUNDS], sub_detect[MAX_ROUNDS];
     int sub_honoured;
-    unsigned clips;
+    unsigned clips, detect_clips;
 };
 
 static double cpu_now(clockid_t id)
@@ -126,8 +136,9 @@ static int make_video(const char *path, int w, int h, int out_w, int out_h, int 
     return run(argv, 0);
 }
 
-/* Decode-only floor: CPU seconds of this process, frames decoded. */
-static double floor_decode(const char *path, unsigned *frames)
+/* Decode-only floor: CPU seconds of this process, frames decoded; with
+ * no_deblock, H.264's in-loop deblocking skipped as the hub's decoder does. */
+static double floor_decode(const char *path, unsigned *frames, int no_deblock)
 {
     AVFormatContext *ic = NULL;
     AVCodecContext *dec = NULL;
@@ -145,7 +156,9 @@ static double floor_decode(const char *path, unsigned *frames)
     const AVCodec *codec = avcodec_find_decoder(ic->streams[vidx]->codecpar->codec_id);
     dec = avcodec_alloc_context3(codec);
     avcodec_parameters_to_context(dec, ic->streams[vidx]->codecpar);
-    dec->thread_count = 1; /* as lib/hub/camera.c */
+    dec->thread_count = 1; /* as lib/media/decoder.c */
+    if (no_deblock)
+        dec->skip_loop_filter = AVDISCARD_ALL;
     avcodec_open2(dec, codec, NULL);
     while (av_read_frame(ic, pkt) >= 0) {
         if (pkt->stream_index == vidx && avcodec_send_packet(dec, pkt) >= 0)
@@ -176,12 +189,26 @@ static void bench_log(void *ctx, int level, const char *camera, const char *msg)
         fprintf(stderr, "hub: %s\n", msg);
 }
 
-/* The live hub on one camera reading path (analysis from sub, if given) as
- * fast as it can: process CPU seconds. */
-static double hub_run(struct household *hh, const char *dir, const char *path, const char *sub,
-                      unsigned *frames, unsigned *clips, int *saw_sub)
+/* Models directory for the detect peer, or NULL when it has no NanoDet. */
+static const char *models_dir(void)
 {
-    char text[4096], err[512], spool[600], ana[760] = "";
+    static char dir[600];
+    const char *env = getenv("PORCH_MODELS_DIR");
+    char probe[700];
+
+    snprintf(dir, sizeof dir, "%s", env && env[0] ? env : ".deps/models");
+    snprintf(probe, sizeof probe, "%s/nanodet.json", dir);
+    return access(probe, R_OK) == 0 ? dir : NULL;
+}
+
+/* The live hub on one camera reading path (analysis from sub, if given) as
+ * fast as it can: process CPU seconds. models: NULL for the frame-difference
+ * trigger, else trigger = detect with the models there. fast: fast_decode. */
+static double hub_run(struct household *hh, const char *dir, const char *path, const char *sub,
+                      const char *models, int fast, unsigned *frames, unsigned *clips,
+                      int *saw_sub)
+{
+    char text[4096], err[512], spool[600], ana[760] = "", trig[700];
     static int round;
     porch_hub_config *cfg = NULL;
     porch_hub *h = NULL;
@@ -193,9 +220,14 @@ static double hub_run(struct household *hh, const char *dir, const char *path, c
     snprintf(spool, sizeof spool, "%s/spool%d", dir, round++);
     if (sub && sub[0])
         snprintf(ana, sizeof ana, "analysis_url = %s\n", sub);
+    if (models)
+        snprintf(trig, sizeof trig, "models = %s\ntrigger = detect\ndetect_threads = 1\n", models);
+    else
+        snprintf(trig, sizeof trig, "trigger = motion-diff\n");
     snprintf(text, sizeof text,
-             "[hub]\nkey = x\npassphrase_file = x\nowner = x\nroster = x\nspool = %s\n"
-             "[camera front]\nurl = %s\ntrigger = motion-diff\n%spreroll = 5\npostroll = 2\n", spool, path, ana);
+             "[hub]\nkey = x\npassphrase_file = x\nowner = x\nroster = x\nspool = %s\n%s"
+             "[camera front]\nurl = %s\n%s%spreroll = 5\npostroll = 2\n",
+             spool, trig, path, ana, fast ? "fast_decode = yes\n" : "");
     if (porch_hub_config_parse(&cfg, text, strlen(text), "bench", err, sizeof err) != PORCH_OK) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -325,7 +357,7 @@ static int hub_only(const char *path)
         return 1;
     household_init(&h1);
     for (int i = 0; i < 5; i++)
-        printf("hub %.3f ms/frame\n", 1e3 * hub_run(&h1, d1, path, NULL, &fr, &cl, &saw) / fr);
+        printf("hub %.3f ms/frame\n", 1e3 * hub_run(&h1, d1, path, NULL, NULL, 0, &fr, &cl, &saw) / fr);
     household_free(&h1);
     char *rm1[] = { "rm", "-rf", d1, NULL };
     run(rm1, 0);
@@ -334,28 +366,41 @@ static int hub_only(const char *path)
 
 /* One round over every stream: floor and hub (alternating order), the
  * substream runs, Motion. */
-static void one_round(struct household *hh, const char *dir, struct stream *s, int r, int secs)
+static void one_round(struct household *hh, const char *dir, struct stream *s, int r, int secs,
+                      const char *models)
 {
     for (int i = 0; i < N_STREAMS; i++, s++) {
-        unsigned ff = 0, hf = 0, sf = 0;
+        unsigned ff = 0, hf = 0, sf = 0, nf = 0, df = 0, dc = 0;
         int saw = 0;
-        double fl = 0, hb = 0;
+        double fl = 0, hb = 0, nd = 0;
         for (int k = 0; k < 2; k++) {
-            if ((k == 0) == (r % 2 == 0))
-                fl = floor_decode(s->path, &ff);
-            else
-                hb = hub_run(hh, dir, s->path, NULL, &hf, &s->clips, &saw);
+            if ((k == 0) == (r % 2 == 0)) {
+                fl = floor_decode(s->path, &ff, 0);
+                nd = floor_decode(s->path, &nf, 1);
+            } else {
+                hb = hub_run(hh, dir, s->path, NULL, NULL, 0, &hf, &s->clips, &saw);
+                s->fast[r] = hub_run(hh, dir, s->path, NULL, NULL, 1, &hf, &s->clips, &saw);
+            }
         }
         s->frames = ff;
         s->floor[r] = fl / ff;
+        s->floor_nd[r] = nd / ff;
         s->hub[r] = hb / ff;
+        s->fast[r] /= ff;
+        if (models) {
+            s->detect[r] = hub_run(hh, dir, s->path, NULL, models, 0, &df, &dc, &saw) / ff;
+            s->detect_clips = dc;
+        }
         if (hf != ff)
             fprintf(stderr, "bench_hub: %s: hub analysed %u frames, floor decoded %u\n",
                     s->label, hf, ff);
         if (s->sub[0]) {
-            s->sub_floor[r] = floor_decode(s->sub, &sf) / sf;
+            s->sub_floor[r] = floor_decode(s->sub, &sf, 0) / sf;
             s->sub_frames = sf;
-            s->sub_hub[r] = hub_run(hh, dir, s->path, s->sub, &hf, &s->clips, &saw) / ff;
+            s->sub_hub[r] = hub_run(hh, dir, s->path, s->sub, NULL, 0, &hf, &s->clips, &saw) / ff;
+            if (models)
+                s->sub_detect[r] =
+                    hub_run(hh, dir, s->path, s->sub, models, 0, &df, &dc, &saw) / ff;
             s->sub_honoured = saw;
         }
         if (secs > 0) {
@@ -365,23 +410,32 @@ static void one_round(struct household *hh, const char *dir, struct stream *s, i
     }
 }
 
-static void report(const struct stream *s, int rounds, int secs)
+static void report(const struct stream *s, int rounds, int secs, int det)
 {
-    printf("\n%-7s %-9s %7s %10s %10s %8s %11s %9s\n", "stream", "size", "Mbit/s", "floor ms/f",
-           "hub ms/f", "hub/flr", "motion ms/f", "x motion");
+    printf("\n%-7s %-9s %6s %7s %8s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "stream", "size",
+           "Mbit/s", "floor", "floor-nd", "hub", "/floor", "fast", "/flr-nd", "detect", "motion",
+           "x mo", "fast x", "det x");
     for (int i = 0; i < N_STREAMS; i++, s++) {
         struct stat sb;
         double mb = stat(s->path, &sb) == 0 ? sb.st_size * 8.0 / 20 / 1e6 : 0;
-        printf("%-7s %4dx%-4d %7.2f %10.3f %10.3f %8.3f", s->label, s->w, s->h, mb,
-               1e3 * median(s->floor, rounds), 1e3 * median(s->hub, rounds),
-               median_ratio(s->hub, s->floor, rounds));
+        printf("%-7s %4dx%-4d %6.2f %7.3f %8.3f %7.3f %7.3f %7.3f %7.3f", s->label, s->w, s->h,
+               mb, 1e3 * median(s->floor, rounds), 1e3 * median(s->floor_nd, rounds),
+               1e3 * median(s->hub, rounds), median_ratio(s->hub, s->floor, rounds),
+               1e3 * median(s->fast, rounds), median_ratio(s->fast, s->floor_nd, rounds));
+        printf(" %7.3f", det ? 1e3 * median(s->detect, rounds) : 0);
         if (secs > 0)
-            printf(" %11.3f %8.2fx", 1e3 * median(s->motion, rounds),
-                   median_ratio(s->motion, s->hub, rounds));
-        printf("   (%u frames, %u clip%s)\n", s->frames, s->clips, s->clips == 1 ? "" : "s");
+            printf(" %7.3f %6.2fx %6.2fx %6.2fx", 1e3 * median(s->motion, rounds),
+                   median_ratio(s->motion, s->hub, rounds),
+                   median_ratio(s->motion, s->fast, rounds),
+                   det ? median_ratio(s->motion, s->detect, rounds) : 0);
+        printf("   (%u frames, %u clip%s, detect %u)\n", s->frames, s->clips,
+               s->clips == 1 ? "" : "s", s->detect_clips);
     }
     s -= N_STREAMS;
-    printf("\nhub/floor and x motion: medians of the per-round ratios; ms/f: medians.\n");
+    printf("\nms per frame (CPU), medians; ratios: medians of the per-round ratios. floor: full\n"
+           "decode; floor-nd: decode with deblocking skipped; hub: frame-difference trigger;\n"
+           "fast: the same with fast_decode = yes; detect: trigger = detect (NanoDet);\n"
+           "x mo / fast x / det x = Motion's CPU per frame / hub's / fast's / detect's.\n");
     printf("per round (hub/floor, x motion):\n");
     for (int i = 0; i < N_STREAMS; i++) {
         printf("  %-5s %4dp:", s[i].label, s[i].h);
@@ -404,6 +458,10 @@ static void report(const struct stream *s, int rounds, int secs)
                s[i].sub_honoured ? "measured: the hub decoded analysis_url"
                                  : "ESTIMATE: the hub ignored analysis_url; "
                                    "floor(320x180) + (hub - floor)(720p)");
+        if (det)
+            printf("        trigger = detect: main stream %.1f; substream %.1f\n",
+                   1.0 / (15 * median(s[i].detect, rounds)),
+                   1.0 / (15 * median(s[i].sub_detect, rounds)));
         if (secs > 0)
             printf("        x motion with the substream: %.2fx (Motion decoding the main stream)\n",
                    median(s[i].motion, rounds) / sub_pf);
@@ -444,14 +502,18 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    const char *models = models_dir();
+    if (!models)
+        fprintf(stderr, "bench_hub: no .deps/models/nanodet.json (or PORCH_MODELS_DIR): "
+                        "skipping the detect peer\n");
     household_init(&hh);
     printf("bench_hub: CPU per frame, %d interleaved rounds, medians; one decoding thread "
            "everywhere; Motion %d s per run\n", rounds, secs);
     for (int r = 0; r < rounds; r++) {
-        one_round(&hh, dir, st, r, secs);
+        one_round(&hh, dir, st, r, secs, models);
         fprintf(stderr, "bench_hub: round %d of %d done\n", r + 1, rounds);
     }
-    report(st, rounds, secs);
+    report(st, rounds, secs, models != NULL);
     household_free(&hh);
     char *rm[] = { "rm", "-rf", dir, NULL };
     run(rm, 0);
