@@ -319,3 +319,16 @@ void hubfix_log_dump(void)
     fputs(copy, stderr);
     free(copy);
 }
+
+void hubfix_opts(struct hubfix *f, porch_hub_config **cfg, porch_device_secret *hub,
+                 porch_hub_opts *o)
+{
+    char err[512];
+
+    REQUIRE(porch_hub_config_load(cfg, f->conf, err, sizeof err) == PORCH_OK);
+    memset(o, 0, sizeof *o);
+    o->cfg = *cfg;
+    o->hub = hub;
+    o->roster = f->hh.roster;
+    o->log = hubfix_log;
+}

@@ -12,6 +12,7 @@
 
 #include "household.h"
 #include "porchlight/clip_meta.h"
+#include "porchlight/hub.h"
 #include "porchlight/media.h"
 
 struct hubfix {
@@ -54,6 +55,11 @@ size_t hubfix_grep(const char *path, const char *needle);
 /* A porch_hub_log_fn collecting every line ("LEVEL camera: msg") in memory,
  * safe from the hub's threads; a malloc()ed snapshot; the lines to stderr. */
 void hubfix_log(void *ctx, int level, const char *camera, const char *msg);
+/* Loads f->conf into *cfg (REQUIREd to parse) and fills *o for f's household
+ * with the hub device hub, logging to hubfix_log; no uploader. *cfg is the
+ * caller's (porch_hub_config_free). */
+void hubfix_opts(struct hubfix *f, porch_hub_config **cfg, porch_device_secret *hub,
+                 porch_hub_opts *o);
 char *hubfix_log_copy(void);
 void hubfix_log_dump(void);
 char *hubfix_bin(const char *rel);   /* $PORCH_BUILD_DIR/rel, static buffer */

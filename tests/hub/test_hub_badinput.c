@@ -174,7 +174,7 @@ static int done(porch_hub *h)
 
 static void cameras(struct hubfix *f)
 {
-    char good[700], trunc[700], corrupt[700], cams[4096], err[512];
+    char good[700], trunc[700], corrupt[700], cams[4096];
     porch_scope scope;
     porch_device_secret *hub2 = test_device("hub2", 9);
     porch_hub_config *cfg = NULL;
@@ -206,12 +206,7 @@ static void cameras(struct hubfix *f)
              "[camera stranger]\nurl = %s\n",
              good, trunc, corrupt, f->dir, good);
     hubfix_config(f, "", NULL, cams);
-    REQUIRE(porch_hub_config_load(&cfg, f->conf, err, sizeof err) == PORCH_OK);
-    memset(&o, 0, sizeof o);
-    o.cfg = cfg;
-    o.hub = hub2;
-    o.roster = f->hh.roster;
-    o.log = hubfix_log;
+    hubfix_opts(f, &cfg, hub2, &o);
     REQUIRE(porch_hub_start(&h, &o) == PORCH_OK);
     for (int i = 0; i < 1200 && !done(h); i++) {
         struct timespec ts = { 0, 50000000 };

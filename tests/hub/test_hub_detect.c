@@ -34,17 +34,11 @@ static char src_dir[2048];
 
 static porch_hub *start(struct hubfix *f, porch_hub_config **cfg, porch_device_secret **sec)
 {
-    char err[512];
     porch_hub_opts o;
     porch_hub *h = NULL;
 
-    REQUIRE(porch_hub_config_load(cfg, f->conf, err, sizeof err) == PORCH_OK);
     *sec = test_device("hub", 3);
-    memset(&o, 0, sizeof o);
-    o.cfg = *cfg;
-    o.hub = *sec;
-    o.roster = f->hh.roster;
-    o.log = hubfix_log;
+    hubfix_opts(f, cfg, *sec, &o);
     if (porch_hub_start(&h, &o) != PORCH_OK)
         hubfix_log_dump();
     REQUIRE(h != NULL);
@@ -165,7 +159,7 @@ static void substream(struct hubfix *f, const char *people, const char *sub)
  * the camera is not recorded, the message names camera, file and line. */
 static void bad_settings(struct hubfix *f, const char *people)
 {
-    char cams[8192], err[512];
+    char cams[8192];
     porch_hub_config *cfg = NULL;
     porch_device_secret *sec = NULL;
     porch_hub_opts o;
@@ -178,13 +172,8 @@ static void bad_settings(struct hubfix *f, const char *people)
              "[camera back]\nurl = %s\ntrigger = detect\nalert = person in garden\n",
              src_dir, people, people);
     hubfix_config(f, "", NULL, cams);
-    REQUIRE(porch_hub_config_load(&cfg, f->conf, err, sizeof err) == PORCH_OK);
     sec = test_device("hub", 3);
-    memset(&o, 0, sizeof o);
-    o.cfg = cfg;
-    o.hub = sec;
-    o.roster = f->hh.roster;
-    o.log = hubfix_log;
+    hubfix_opts(f, &cfg, sec, &o);
     CHECK_ERR(porch_hub_start(&h, &o), PORCH_ERR_HUB_CONFIG);
     CHECK(h == NULL);
     log = hubfix_log_copy();

@@ -21,17 +21,11 @@
 
 static porch_hub *start(struct hubfix *f, porch_hub_config **cfg, porch_device_secret **sec)
 {
-    char err[512];
     porch_hub_opts o;
     porch_hub *h = NULL;
 
-    REQUIRE(porch_hub_config_load(cfg, f->conf, err, sizeof err) == PORCH_OK);
     *sec = test_device("hub", 3);
-    memset(&o, 0, sizeof o);
-    o.cfg = *cfg;
-    o.hub = *sec;
-    o.roster = f->hh.roster;
-    o.log = hubfix_log;
+    hubfix_opts(f, cfg, *sec, &o);
     REQUIRE(porch_uploader_dir_new(&o.uploader, f->up) == PORCH_OK);
     REQUIRE(porch_hub_start(&h, &o) == PORCH_OK);
     return h;
