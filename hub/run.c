@@ -156,7 +156,11 @@ static int make_uploader(const porch_hub_config *cfg, const porch_device_secret 
         return 0;
     }
     if (!strncmp(cfg->server_url, "http://", 7) || !strncmp(cfg->server_url, "https://", 8)) {
-        ret = porch_uploader_http_new(up, cfg->server_url, cfg->server_key, secret, roster);
+        /* Checked now: curl would only say so at the first upload, minutes later. */
+        if (cfg->server_ca[0] && access(cfg->server_ca, R_OK) != 0)
+            return fail("cannot read server_ca", cfg->server_ca, PORCH_ERR_IO);
+        ret = porch_uploader_http_new(up, cfg->server_url, cfg->server_key, secret, roster,
+                                      cfg->server_ca[0] ? cfg->server_ca : NULL);
         return ret == PORCH_OK ? 0 : fail("cannot use the server", cfg->server_url, ret);
     }
     fprintf(stderr, "porchlight-hub: %s: [hub] server must be http://, https:// or file://\n",

@@ -49,6 +49,10 @@ typedef struct porch_uploader_ops {
      * target holds it; FORBIDDEN, REJECTED or CONFLICT: refused for good.
      * NULL: this target takes no notices (none are queued). */
     int (*notice)(void *self, const char *name, const uint8_t *notice, size_t len);
+    /* The target's own words on the last failure (e.g. libcurl's "SSL
+     * certificate problem: ..."), owned by the uploader and valid until its
+     * next call; NULL when it has none. May itself be NULL. */
+    const char *(*why)(void *self);
 } porch_uploader_ops;
 
 typedef struct porch_uploader {
@@ -69,11 +73,14 @@ void porch_uploader_free(porch_uploader *u);
  * a clip cut off mid-upload continues from the offset the server holds.
  * Notices (sealed by the recorder when the event starts, queued in the
  * spool) are posted as they are; the server takes a repeat of the same
- * bytes as a retry, so each clip has exactly one notice.
+ * bytes as a retry, so each clip has exactly one notice. ca_file (copied)
+ * is a PEM CA bundle that verifies an https server, or NULL for the
+ * system's bundle.
  */
 int porch_uploader_http_new(porch_uploader *out, const char *base_url,
                             const uint8_t server_pk[PORCH_SIGN_PK_BYTES],
-                            const porch_device_secret *hub, const porch_roster *roster);
+                            const porch_device_secret *hub, const porch_roster *roster,
+                            const char *ca_file);
 
 /* Makes the trigger for a camera (the analysis pipeline plugs in here). */
 typedef int (*porch_trigger_factory)(void *ctx, const porch_hub_camera_config *cam,

@@ -3,7 +3,7 @@
  *
  *   [hub]                      key, passphrase_file | passphrase_env, owner,
  *                              roster, spool, spool_limit, server, server_key,
- *                              models, detect_threads, trigger
+ *                              server_ca, models, detect_threads, trigger
  *   [camera NAME]              url, analysis_url, rtsp_transport, preroll,
  *                              postroll, max_event, retention, realtime, loop,
  *                              fast_decode, trigger, analysis_width, diff_threshold,
@@ -88,6 +88,8 @@ typedef struct porch_hub_config {
                                               file:///DIR = copy into DIR */
     uint8_t server_key[32];                /* the server's signing key (pinned) */
     int have_server_key;
+    char server_ca[PORCH_HUB_STR_MAX];     /* PEM CA bundle for an https server;
+                                              "" = the system's */
     char models_dir[PORCH_HUB_STR_MAX];    /* holds nanodet.json; "" = .deps/models */
     unsigned detect_threads;               /* detector threads shared by all cameras;
                                               0 = one per online core */

@@ -176,6 +176,8 @@ static int hub_key(struct parse *p, const char *k, const char *v)
         return set_str(p, c->spool_dir, sizeof c->spool_dir, k, v);
     if (!strcmp(k, "server"))
         return set_str(p, c->server_url, sizeof c->server_url, k, v);
+    if (!strcmp(k, "server_ca"))
+        return set_str(p, c->server_ca, sizeof c->server_ca, k, v);
     if (!strcmp(k, "server_key")) {
         if (strlen(v) != 64 || sodium_hex2bin(c->server_key, sizeof c->server_key, v, 64, NULL,
                                               NULL, NULL) != 0)
@@ -402,6 +404,8 @@ static int check_whole(struct parse *p)
     if (!strncmp(c->server_url, "http", 4) && !c->have_server_key)
         return failf(p, "[hub] server %s needs server_key (its signing key, 64 hex digits)",
                      c->server_url);
+    if (c->server_ca[0] && strncmp(c->server_url, "https://", 8))
+        return failf(p, "[hub] server_ca applies only to an https:// server");
     return PORCH_OK;
 }
 

@@ -104,18 +104,33 @@ static void set_idle(struct porch_hub *h, int idle)
     pthread_mutex_unlock(&h->up_mu);
 }
 
-/* Uploads one clip; returns PORCH_OK, or the failure (to back off). */
+/* The target's own words on its last failure, or NULL. */
+static const char *target_why(const struct porch_hub *h)
+{
+    const porch_uploader *u = &h->o.uploader;
+    const char *w = u->ops->why ? u->ops->why(u->self) : NULL;
+
+    return w && w[0] ? w : NULL;
+}
+
+/* Uploads one clip; returns PORCH_OK, or the failure (to back off),
+ * logged with the target's reason when it gave one. */
 static int upload_one(struct porch_hub *h, const char *name)
 {
     char path[PORCH_SPOOL_PATH_MAX];
+    const char *why = NULL;
     int ret = porch_spool_clip_path(h->spool, name, path, sizeof path);
 
+    if (ret == PORCH_OK &&
+        (ret = h->o.uploader.ops->upload(h->o.uploader.self, name, path)) != PORCH_OK)
+        why = target_why(h);
     if (ret == PORCH_OK)
-        ret = h->o.uploader.ops->upload(h->o.uploader.self, name, path);
-    if (ret != PORCH_OK)
+        ret = porch_spool_mark_uploaded(h->spool, name);
+    if (ret != PORCH_OK) {
+        porch__hub_logf(h, PORCH_HUB_WARN, NULL, "upload of %s failed (%s%s%s); it stays queued",
+                        name, porch_strerror(ret), why ? ": " : "", why ? why : "");
         return ret;
-    if ((ret = porch_spool_mark_uploaded(h->spool, name)) != PORCH_OK)
-        return ret;
+    }
     pthread_mutex_lock(&h->up_mu);
     h->uploaded++;
     pthread_mutex_unlock(&h->up_mu);
@@ -123,24 +138,31 @@ static int upload_one(struct porch_hub *h, const char *name)
     return PORCH_OK;
 }
 
-/* Delivers one queued notice; PORCH_OK when it is off the queue. */
+/* Delivers one queued notice; PORCH_OK when it is off the queue. Logs a
+ * failure with the target's reason when the target gave one. */
 static int notice_one(struct porch_hub *h, const char *name)
 {
     uint8_t *notice = NULL;
     size_t len = 0;
+    const char *why = NULL;
     int ret = porch_spool_notice_read(h->spool, name, &notice, &len);
 
-    if (ret == PORCH_OK)
-        ret = h->o.uploader.ops->notice(h->o.uploader.self, name, notice, len);
+    if (ret == PORCH_OK &&
+        (ret = h->o.uploader.ops->notice(h->o.uploader.self, name, notice, len)) != PORCH_OK)
+        why = target_why(h);
     free(notice);
     if (ret == PORCH_ERR_FORBIDDEN || ret == PORCH_ERR_REJECTED || ret == PORCH_ERR_CONFLICT) {
         porch__hub_logf(h, PORCH_HUB_ERROR, NULL,
-                        "the notice of clip %s was refused (%s); it is NOT delivered", name,
-                        porch_strerror(ret));
+                        "the notice of clip %s was refused (%s%s%s); it is NOT delivered", name,
+                        porch_strerror(ret), why ? ": " : "", why ? why : "");
         return porch_spool_notice_done(h->spool, name);
     }
     if (ret == PORCH_OK && (ret = porch_spool_notice_done(h->spool, name)) == PORCH_OK)
         porch__hub_logf(h, PORCH_HUB_INFO, NULL, "notice of %s delivered", name);
+    else
+        porch__hub_logf(h, PORCH_HUB_WARN, NULL,
+                        "notice of %s not delivered (%s%s%s); it stays queued", name,
+                        porch_strerror(ret), why ? ": " : "", why ? why : "");
     return ret;
 }
 
@@ -154,12 +176,8 @@ static int send_notices(struct porch_hub *h)
     if (!h->o.uploader.ops->notice)
         return PORCH_OK;
     while (!atomic_load(&h->stop) && (ret = porch_spool_next_notice(h->spool, NULL, name)) > 0)
-        if ((ret = notice_one(h, name)) != PORCH_OK) {
-            porch__hub_logf(h, PORCH_HUB_WARN, NULL,
-                            "notice of %s not delivered (%s); it stays queued", name,
-                            porch_strerror(ret));
+        if ((ret = notice_one(h, name)) != PORCH_OK)
             return ret;
-        }
     return ret < 0 ? ret : PORCH_OK;
 }
 
@@ -224,8 +242,6 @@ static void *uploader_main(void *arg)
         }
         failed = 1;
         memcpy(after, name, sizeof after);
-        porch__hub_logf(h, PORCH_HUB_WARN, NULL, "upload of %s failed (%s); it stays queued",
-                        name, porch_strerror(ret));
     }
     return NULL;
 }

@@ -50,7 +50,7 @@ static void dir_free(void *self)
     free(self);
 }
 
-static const porch_uploader_ops dir_ops = { dir_upload, dir_free, dir_notice };
+static const porch_uploader_ops dir_ops = { dir_upload, dir_free, dir_notice, NULL };
 
 int porch_uploader_dir_new(porch_uploader *out, const char *dir)
 {

@@ -6,6 +6,7 @@
  * client is used only by the uploader thread (it is not thread-safe; one
  * thread here).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ struct http_uploader {
     porch_client *client;
     const porch_device_secret *hub;   /* borrowed */
     const porch_roster *roster;       /* borrowed */
+    char why[320];                    /* http_why()'s answer */
 };
 
 static int http_notice(void *self, const char *name, const uint8_t *notice, size_t len)
@@ -53,11 +55,29 @@ static void http_free(void *self)
     }
 }
 
-static const porch_uploader_ops http_ops = { http_upload, http_free, http_notice };
+/* libcurl's reason when no HTTP answer came, else the status; never a
+ * token or a body (the client keeps neither in its errors). */
+static const char *http_why(void *self)
+{
+    struct http_uploader *u = self;
+    const char *t = porch_client_last_transport_error(u->client);
+    long st = porch_client_last_status(u->client);
+
+    if (t && t[0])
+        snprintf(u->why, sizeof u->why, "%s", t);
+    else if (st)
+        snprintf(u->why, sizeof u->why, "HTTP %ld", st);
+    else
+        return NULL;
+    return u->why;
+}
+
+static const porch_uploader_ops http_ops = { http_upload, http_free, http_notice, http_why };
 
 int porch_uploader_http_new(porch_uploader *out, const char *base_url,
                             const uint8_t server_pk[PORCH_SIGN_PK_BYTES],
-                            const porch_device_secret *hub, const porch_roster *roster)
+                            const porch_device_secret *hub, const porch_roster *roster,
+                            const char *ca_file)
 {
     porch_client_config cc;
     struct http_uploader *u = NULL;
@@ -75,6 +95,7 @@ int porch_uploader_http_new(porch_uploader *out, const char *base_url,
     cc.device = hub;
     cc.household = porch_roster_household(roster);
     cc.timeout_ms = 120000;
+    cc.ca_file = ca_file;
     if ((ret = porch_client_new(&u->client, &cc)) != PORCH_OK) {
         free(u);
         return ret;

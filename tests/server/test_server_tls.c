@@ -19,14 +19,11 @@
  *   - the server log holds neither the bearer token nor the TLS key's bytes.
  */
 #define _GNU_SOURCE   /* nftw, strcasestr */
-#include <fcntl.h>
 #include <ftw.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -35,8 +32,7 @@
 #include "porchlight/file.h"
 #include "support/srvtest.h"
 #include "testclip.h"
-
-extern char **environ;
+#include "tlscert.h"
 
 static struct srv S;
 static struct household H;
@@ -53,50 +49,6 @@ static void remove_dir(void)
     if (dir[0])
         nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     dir[0] = 0;
-}
-
-/* certtool with argv; its output to /dev/null. Returns its exit status. */
-static int certtool(const char *const *args)
-{
-    const char *argv[16] = { "certtool" };
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int n = 1, st = 0;
-
-    while (*args && n < 15)
-        argv[n++] = *args++;
-    argv[n] = NULL;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    int r = posix_spawnp(&pid, "certtool", &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (r != 0 || waitpid(pid, &st, 0) != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* A self-signed certificate for 127.0.0.1 (its own CA) and its ECDSA key. */
-static void make_cert(const char *name, char *cert, char *key)
-{
-    static const char tmpl_text[] = "cn = \"porchlight test\"\nip_address = \"127.0.0.1\"\n"
-                                    "expiration_days = 2\nca\ncert_signing_key\n"
-                                    "signing_key\ntls_www_server\n";
-    char tmpl[300];
-
-    snprintf(tmpl, sizeof tmpl, "%s/%s.tmpl", dir, name);
-    snprintf(cert, 300, "%s/%s.crt", dir, name);
-    snprintf(key, 300, "%s/%s.key", dir, name);
-    REQUIRE(porch_file_write_atomic(tmpl, (const uint8_t *)tmpl_text, sizeof tmpl_text - 1,
-                                    0600) == PORCH_OK);
-    const char *gen_key[] = { "--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL };
-    const char *gen_crt[] = { "--generate-self-signed", "--load-privkey", key, "--template", tmpl,
-                              "--outfile", cert, NULL };
-    int st = certtool(gen_key);
-    if (st < 0)
-        SKIP("certtool not installed (gnutls-bin; scripts/deps.sh)");
-    REQUIRE(st == 0 && certtool(gen_crt) == 0);
 }
 
 /* The server refuses to start: status 2, and the output names every needle. */
@@ -308,8 +260,8 @@ int main(void)
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     REQUIRE(mkdtemp(dir) != NULL);
     atexit(remove_dir);
-    make_cert("a", cert_a, key_a);
-    make_cert("b", cert_b, key_b);
+    tls_make_cert(dir, "a", cert_a, key_a, sizeof cert_a);
+    tls_make_cert(dir, "b", cert_b, key_b, sizeof cert_b);
     snprintf(junk, sizeof junk, "%s/junk.pem", dir);
     REQUIRE(porch_file_write_atomic(junk, (const uint8_t *)"not a certificate\n", 18, 0600) ==
             PORCH_OK);

@@ -13,8 +13,9 @@
 
 #include "porchlight/error.h"
 
-static int check_failures_;
-static int check_count_;
+/* Per program; unused in support files that only REQUIRE or SKIP. */
+static int check_failures_ __attribute__((unused));
+static int check_count_ __attribute__((unused));
 
 #define CHECK(cond)                                                          \
     do {                                                                     \
