@@ -18,7 +18,7 @@ static void usage(FILE *f)
           "      threads idle-timeout header-timeout min-body-rate sweep keepalive\n"
           "      trusted-proxy\n"
           "A config file holds the same keys as `key = value` lines; flags win.\n"
-          "Prints \"port N\" on stdout once listening. See porchlight-server(1), docs/API.md.\n",
+          "Prints \"port N\" on stdout once listening. See porchlight-server(8), docs/API.md.\n",
           f);
 }
 
