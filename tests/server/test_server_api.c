@@ -7,12 +7,10 @@
  * Content-Length, a slow client, bad signatures, replayed challenges, tokens
  * of removed devices, path traversal): a clear 4xx, nothing stored, server up.
  */
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <dirent.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -340,14 +338,8 @@ static void test_notices(void)
 /* Raw socket: sends exactly `req` and returns the socket. */
 static int raw_send(const char *req, size_t len)
 {
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = srv_connect(&S);
 
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)S.port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
     if (len)
         REQUIRE(write(fd, req, len) == (ssize_t)len);
     return fd;

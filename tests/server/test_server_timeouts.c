@@ -7,8 +7,6 @@
  * after several head deadlines have passed; and once such a connection
  * starts a request, that request's head must still be whole in time.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,19 +23,6 @@
 
 static struct srv S;
 static const char health[] = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
-
-static int conn_open(void)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)S.port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    return fd;
-}
 
 /* Reads one response (head + Content-Length body) within ms; its status or -1. */
 static int read_response(int fd, int ms)
@@ -99,7 +84,7 @@ static int dribble_cut(int fd)
 
 static void test_slow_head_cut(void)
 {
-    int fd = conn_open();
+    int fd = srv_connect(&S);
     time_t t0 = time(NULL);
 
     CHECK(dribble_cut(fd));
@@ -109,7 +94,7 @@ static void test_slow_head_cut(void)
 
 static void test_idle_keepalive_kept(void)
 {
-    int fd = conn_open();
+    int fd = srv_connect(&S);
 
     CHECK(send_all(fd, health, sizeof health - 1) && read_response(fd, 5000) == 200);
     /* idle for three head deadlines: only the idle timeout (30 s) applies */
@@ -123,7 +108,7 @@ static void test_idle_keepalive_kept(void)
 
 static void test_fresh_idle_kept(void)
 {
-    int fd = conn_open();
+    int fd = srv_connect(&S);
 
     CHECK(!closed_within(fd, IDLE_S * 1000));
     CHECK(send_all(fd, health, sizeof health - 1) && read_response(fd, 5000) == 200);

@@ -36,6 +36,9 @@ int srv_run_prog(const char *prog, const char *const *args, int timeout_s, char 
                  size_t cap);
 /* A free loopback TCP port (bound and released: may be taken again, retry). */
 int srv_free_port(void);
+/* A raw TCP connection to the server's loopback port (REQUIREd); the
+ * caller closes it. For tests that write bytes no client library would. */
+int srv_connect(const struct srv *s);
 /* Another child of the test (a proxy...): SIGKILLed by the same signal
  * handlers and at exit, like the server. Up to 4; pid 0 forgets them all. */
 void srv_track_child(pid_t pid);
