@@ -31,7 +31,10 @@
  * stopped changing (at least FLOOD_STILL of its pixels within STILL_DIFF of
  * the previous frame): the model is stale (psu-movecam after its pan: 0.95
  * still), whereas a person close to the camera keeps moving (sbi-board,
- * 0.48-0.64 still; it was reseeded at frame 40 and lost for 6 frames). */
+ * 0.48-0.64 still; it was reseeded at frame 40 and lost for 6 frames).
+ * FLOOD_STILL_RUN still frames in a row reseed without waiting for
+ * FLOOD_PERSIST: nothing moves, so nothing is lost (psu-movecam's stale view
+ * after its pan ended at frame 170 is reseeded at 175 instead of 180). */
 #ifndef FLOOD_JUMP
 #define FLOOD_JUMP 1.3
 #endif
@@ -43,6 +46,9 @@
 #endif
 #ifndef FLOOD_STILL
 #define FLOOD_STILL 0.9
+#endif
+#ifndef FLOOD_STILL_RUN
+#define FLOOD_STILL_RUN 5
 #endif
 /* Gain change between consecutive frames reported as a light change. */
 #define LIGHT_STEP 0.06
@@ -288,11 +294,12 @@ static int is_flood(porch_motion *m, size_t nfg)
 
     m->prev_nfg = nfg;
     m->flood_run = spread ? m->flood_run + 1 : 0;
+    m->still_run = spread && still_share(m, nfg) >= FLOOD_STILL ? m->still_run + 1 : 0;
     if (!spread)
         return 0;
     return (double)nfg >= FLOOD_JUMP * (double)prev ||
-           (m->flood_run >= FLOOD_PERSIST && still_share(m, nfg) >= FLOOD_STILL) ||
-           dynamic_share(m, nfg) > FLOOD_DYNAMIC;
+           (m->flood_run >= FLOOD_PERSIST && m->still_run > 0) ||
+           m->still_run >= FLOOD_STILL_RUN || dynamic_share(m, nfg) > FLOOD_DYNAMIC;
 }
 
 /* Camera shift and illumination; returns the gain-normalised frame in m->norm. */
@@ -377,6 +384,7 @@ int porch_motion_process(porch_motion *m, const uint8_t *grey, size_t stride,
         m->prev_gain = 1.0;
         m->prev_nfg = 0;
         m->flood_run = 0;
+        m->still_run = 0;
         out->global |= PORCH_MOTION_GLOBAL_INIT | PORCH_MOTION_GLOBAL_LIGHT;
         return PORCH_OK;
     }

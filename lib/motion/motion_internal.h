@@ -44,6 +44,7 @@ struct porch_motion {
     double prev_gain;
     size_t prev_nfg;    /* raw foreground pixels on the previous frame */
     int flood_run;      /* consecutive frames with a spread raw mask */
+    int still_run;      /* ... of which the last ones were still (motion.c) */
 };
 
 /* Fills out->regions from the tracks matched on this frame, deciding which
