@@ -59,7 +59,7 @@ typedef struct porch_motion_config {
     int nmasks;
     porch_motion_polygon masks[PORCH_MOTION_MAX_ZONES];
     int sensitivity;        /* 1 (least) .. 10 (most); 0 = default (5) */
-    int min_area;           /* smallest region in pixels; 0 = default (0.05% of the frame, >= 6) */
+    int min_area;           /* smallest region in pixels; 0 = default (0.02% of the frame, >= 6) */
     int min_age;            /* frames a track must exist before it is a candidate; 0 = default (2) */
     unsigned flags;         /* PORCH_MOTION_NO_*: switch parts off (for measurement); 0 = all on */
 } porch_motion_config;

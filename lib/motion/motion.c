@@ -27,7 +27,14 @@
  * was on the previous frame. A mask that grows over several frames is an
  * object coming close (or its ghost), and reseeding would learn it as
  * background (sbi-board: a person at a whiteboard reseeded 4 times). A
- * flood that lasts FLOOD_PERSIST frames reseeds anyway. */
+ * flood that lasts FLOOD_PERSIST frames reseeds when the view under it has
+ * stopped changing (at least FLOOD_STILL of its pixels within STILL_DIFF of
+ * the previous frame): the model is stale (psu-movecam after its pan: 0.95
+ * still), whereas a person close to the camera keeps moving (sbi-board,
+ * 0.48-0.64 still; it was reseeded at frame 40 and lost for 6 frames).
+ * FLOOD_STILL_RUN still frames in a row reseed without waiting for
+ * FLOOD_PERSIST: nothing moves, so nothing is lost (psu-movecam's stale view
+ * after its pan ended at frame 170 is reseeded at 175 instead of 180). */
 #ifndef FLOOD_JUMP
 #define FLOOD_JUMP 1.3
 #endif
@@ -37,8 +44,16 @@
 #ifndef FLOOD_PERSIST
 #define FLOOD_PERSIST 25
 #endif
+#ifndef FLOOD_STILL
+#define FLOOD_STILL 0.9
+#endif
+#ifndef FLOOD_STILL_RUN
+#define FLOOD_STILL_RUN 5
+#endif
 /* Gain change between consecutive frames reported as a light change. */
 #define LIGHT_STEP 0.06
+/* Grey levels of frame-to-frame change under which a pixel is still. */
+#define STILL_DIFF 8
 #define MERGE_GAP 3
 
 void porch_motion_config_default(porch_motion_config *cfg, int width, int height)
@@ -76,6 +91,7 @@ static int alloc_buffers(porch_motion *m)
     size_t n = m->npix;
 
     m->cur = malloc(n);
+    m->last = malloc(n);
     m->norm = malloc(n);
     m->raw = malloc(n);
     m->clean = malloc(n);
@@ -86,7 +102,7 @@ static int alloc_buffers(porch_motion *m)
     m->rowbuf = malloc((size_t)m->w);
     m->stack = malloc(n * sizeof(int32_t));
     m->blobs = malloc(PORCH__BLOBS_MAX * sizeof(porch__blob));
-    if (!m->cur || !m->norm || !m->raw || !m->clean || !m->out || !m->scratch ||
+    if (!m->cur || !m->last || !m->norm || !m->raw || !m->clean || !m->out || !m->scratch ||
         !m->zone || !m->ignore || !m->rowbuf || !m->stack || !m->blobs)
         return PORCH_ERR_NOMEM;
     return PORCH_OK;
@@ -135,7 +151,10 @@ int porch_motion_new(porch_motion **out, const porch_motion_config *cfg)
     m->w = cfg->width;
     m->h = cfg->height;
     m->npix = (size_t)m->w * (size_t)m->h;
-    m->min_area = cfg->min_area ? cfg->min_area : (int)fmax(6.0, 0.0005 * (double)m->npix);
+    /* 0.02 % of the frame (11 pixels at 320x180): a distant car in fog
+     * shows only a few edge pixels at first (ucsd-traffic); 0.01 % put
+     * regions on water and panning views (docs/MOTION.md). */
+    m->min_area = cfg->min_area ? cfg->min_area : (int)fmax(6.0, 0.0002 * (double)m->npix);
     m->min_age = cfg->min_age ? cfg->min_age : 2;
     m->prev_gain = 1.0;
     err = alloc_buffers(m);
@@ -162,6 +181,7 @@ void porch_motion_free(porch_motion *m)
     porch__bg_free(&m->bg);
     porch__camshift_free(&m->cs);
     free(m->cur);
+    free(m->last);
     free(m->norm);
     free(m->raw);
     free(m->clean);
@@ -184,6 +204,15 @@ static void copy_in(porch_motion *m, const uint8_t *grey, size_t stride)
 {
     for (int y = 0; y < m->h; y++)
         memcpy(m->cur + (size_t)y * (size_t)m->w, grey + (size_t)y * stride, (size_t)m->w);
+}
+
+/* The current frame becomes the last one; its buffer is reused for the next. */
+static void swap_frames(porch_motion *m)
+{
+    uint8_t *t = m->last;
+
+    m->last = m->cur;
+    m->cur = t;
 }
 
 static void reinit(porch_motion *m, const uint8_t *img)
@@ -242,6 +271,19 @@ static double dynamic_share(const porch_motion *m, size_t nfg)
     return nfg > 0 ? (double)n / (double)nfg : 0.0;
 }
 
+/* Share of the raw foreground that did not change since the previous frame
+ * (|cur - last| <= STILL_DIFF): near 1 for a stale model (the view after a
+ * pan, a scene change), lower for an object moving close to the camera.
+ * Computed only on frames of a persistent flood. */
+static double still_share(const porch_motion *m, size_t nfg)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < m->npix; i++)
+        n += m->raw[i] & (abs((int)m->cur[i] - (int)m->last[i]) <= STILL_DIFF);
+    return nfg > 0 ? (double)n / (double)nfg : 0.0;
+}
+
 /* Global change: a spread mask that appeared suddenly, that persists, or
  * that lies mostly on dynamic background (leaves across the whole frame:
  * reseeding is what keeps them quiet, docs/MOTION.md). */
@@ -252,10 +294,12 @@ static int is_flood(porch_motion *m, size_t nfg)
 
     m->prev_nfg = nfg;
     m->flood_run = spread ? m->flood_run + 1 : 0;
+    m->still_run = spread && still_share(m, nfg) >= FLOOD_STILL ? m->still_run + 1 : 0;
     if (!spread)
         return 0;
-    return (double)nfg >= FLOOD_JUMP * (double)prev || m->flood_run >= FLOOD_PERSIST ||
-           dynamic_share(m, nfg) > FLOOD_DYNAMIC;
+    return (double)nfg >= FLOOD_JUMP * (double)prev ||
+           (m->flood_run >= FLOOD_PERSIST && m->still_run > 0) ||
+           m->still_run >= FLOOD_STILL_RUN || dynamic_share(m, nfg) > FLOOD_DYNAMIC;
 }
 
 /* Camera shift and illumination; returns the gain-normalised frame in m->norm. */
@@ -322,8 +366,10 @@ int porch_motion_process(porch_motion *m, const uint8_t *grey, size_t stride,
     out->pts_us = pts_us;
     out->frame = m->frame++;
     out->gain = 1.0f;
+    swap_frames(m);
     copy_in(m, grey, stride);
     if (out->frame == 0) {
+        memcpy(m->last, m->cur, m->npix);
         reinit(m, m->cur);
         if (!(m->cfg.flags & PORCH_MOTION_NO_BOOT))
             porch__bg_boot_start(&m->bg, m->cur);
@@ -338,6 +384,7 @@ int porch_motion_process(porch_motion *m, const uint8_t *grey, size_t stride,
         m->prev_gain = 1.0;
         m->prev_nfg = 0;
         m->flood_run = 0;
+        m->still_run = 0;
         out->global |= PORCH_MOTION_GLOBAL_INIT | PORCH_MOTION_GLOBAL_LIGHT;
         return PORCH_OK;
     }

@@ -27,6 +27,7 @@ struct porch_motion {
     porch__camshift cs;
     porch__tracker tr;
     uint8_t *cur;       /* packed copy of the input */
+    uint8_t *last;      /* the previous frame's input (for the still-flood test) */
     uint8_t *norm;      /* input divided by the illumination gain */
     uint8_t *raw;       /* raw decision, then cleaned 0/1 mask */
     uint8_t *clean;     /* majority-filtered 0/1 mask */
@@ -43,6 +44,7 @@ struct porch_motion {
     double prev_gain;
     size_t prev_nfg;    /* raw foreground pixels on the previous frame */
     int flood_run;      /* consecutive frames with a spread raw mask */
+    int still_run;      /* ... of which the last ones were still (motion.c) */
 };
 
 /* Fills out->regions from the tracks matched on this frame, deciding which

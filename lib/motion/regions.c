@@ -56,7 +56,11 @@ static void describe(const porch__track *t, porch_motion_region *r)
 static int is_candidate(const porch_motion *m, const porch__track *t,
                         const porch_motion_region *r)
 {
-    if (!r->in_zone || r->area < m->min_area || (int)t->age < m->min_age)
+    /* A part split off a track already handed over (heir) is that object,
+     * already proven by the age rule: it is not made to wait again
+     * (sbi-cavignal, ucsd-skiing: the person's half of a split region was
+     * a new track, and the frame of the split was missed). */
+    if (!r->in_zone || r->area < m->min_area || ((int)t->age < m->min_age && !t->heir))
         return 0;
     if (m->cfg.flags & PORCH_MOTION_NO_GATING)
         return 1;

@@ -24,7 +24,12 @@ static float gate_distance(const porch__track *t, const porch__blob *b)
     float cx = (float)(b->sx / b->area), cy = (float)(b->sy / b->area);
     float dx = cx - (t->cx + t->vx), dy = cy - (t->cy + t->vy);
     float d = sqrtf(dx * dx + dy * dy);
-    float size = fmaxf(fmaxf(bw(&t->blob), bh(&t->blob)), fmaxf(bw(b), bh(b)));
+    /* The gate grows with the track's own size, not the region's: a small
+     * track must not grab a large region another track is following
+     * (sbi-highwayI 406: a small car's track took a big merged region and
+     * its owner lost it). Overlap still lets a track follow its region as
+     * it grows. */
+    float size = fmaxf(bw(&t->blob), bh(&t->blob));
     float gate = fmaxf(8.0f, 0.75f * size);
     int overlap = b->x0 <= t->blob.x1 && t->blob.x0 <= b->x1 &&
                   b->y0 <= t->blob.y1 && t->blob.y0 <= b->y1;

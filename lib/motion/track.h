@@ -3,7 +3,7 @@
  *
  * Greedy nearest-neighbour association of this frame's regions to live
  * tracks (oldest track first), with a constant-velocity prediction and a
- * gate that grows with the region's size. A track survives up to
+ * gate that grows with the track's size (or box overlap). A track survives up to
  * PORCH__TRACK_MAX_MISSES frames without a region, so a branch that
  * appears and disappears keeps its history, which is what shows it to be
  * oscillating: its centroid travels a long path but gets nowhere.

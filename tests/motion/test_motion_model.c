@@ -4,7 +4,8 @@
  * A textured background with sensor noise; on it: a brightness step (not
  * motion), a square crossing the frame (motion, one track, translating), a
  * square jumping back and forth in place (oscillation, not handed over),
- * masks and zones, and a camera pan (global, not handed over).
+ * masks and zones, a camera pan (global, not handed over), a close object
+ * that stays (not reseeded) and a stale view after a change (reseeded).
  */
 #include <math.h>
 #include <stdint.h>
@@ -390,6 +391,76 @@ static void test_growing_object(void)
     porch_motion_free(m);
 }
 
+/* Paints an object that grows over 30 frames to cover most of the frame
+ * and keeps moving: a steep ramp sliding 3 pixels a frame (a person in
+ * front of the camera; never still from one frame to the next). */
+static void close_object(scene *s, int i)
+{
+    int half_w = 8 + (i < 30 ? i : 30) * 2, half_h = 5 + (i < 30 ? i : 30) * 4 / 3;
+
+    for (int y = H / 2 - half_h; y < H / 2 + half_h; y++)
+        for (int x = W / 2 - half_w; x < W / 2 + half_w; x++)
+            if (x >= 0 && x < W && y >= 0 && y < H)
+                s->frame[y * W + x] = (uint8_t)(150 + (x + 3 * i) % 24 * 4);
+}
+
+/* A close object that stays for many frames but keeps moving is not a
+ * persistent global change: no reseed (which would learn it), candidates
+ * throughout (sbi-board: a person at a whiteboard). */
+static void test_close_object_stays(void)
+{
+    scene s = { .rng = 21 };
+    porch_motion *m = new_model(NULL);
+    porch_motion_result r;
+    int reseeds = 0, late_hits = 0;
+
+    make_background(&s, 0);
+    warm_up(m, &s, 20);
+    for (int i = 0; i < 80; i++) {
+        render(&s, 1.0);
+        close_object(&s, i);
+        CHECK_OK(porch_motion_process(m, s.frame, W, 0, &r));
+        DUMP(r);
+        reseeds += i > 0 && (r.global & PORCH_MOTION_GLOBAL_INIT) != 0;
+        late_hits += i >= 60 && r.ncandidates > 0;
+    }
+    CHECK(r.fg_fraction > 0.35f);
+    CHECK(reseeds == 0);
+    CHECK(late_hits >= 19);
+    porch_motion_free(m);
+}
+
+/* The view changes gradually (a pan the shift search cannot follow) and
+ * then stays still: the stale model is reseeded within a few still frames
+ * and the new view is quiet. */
+static void test_stale_view_reseeded(void)
+{
+    scene s = { .rng = 22 }, t = { .rng = 23 };
+    porch_motion *m = new_model(NULL);
+    porch_motion_result r;
+    int reseeds = 0, late_cands = 0;
+
+    make_background(&s, 0);
+    make_background(&t, 100);
+    for (int p = 0; p < W * H; p++)
+        t.bg[p] = (uint8_t)(255 - t.bg[p]); /* another view, not a brightness change */
+    warm_up(m, &s, 20);
+    for (int i = 0; i < 30; i++) {
+        int k = i < 10 ? i : 10;
+        render(&s, 1.0);
+        render(&t, 1.0);
+        for (int p = 0; p < W * H; p++)
+            s.frame[p] = (uint8_t)((s.frame[p] * (10 - k) + t.frame[p] * k) / 10);
+        CHECK_OK(porch_motion_process(m, s.frame, W, 0, &r));
+        DUMP(r);
+        reseeds += (r.global & PORCH_MOTION_GLOBAL_INIT) != 0;
+        late_cands += i >= 20 && r.ncandidates > 0;
+    }
+    CHECK(reseeds >= 1);
+    CHECK(late_cands == 0);
+    porch_motion_free(m);
+}
+
 /* A square already there on the first frame that changes slowly (a person
  * standing, shifting): the bootstrap reference keeps it from being learnt,
  * so it becomes a candidate once it has changed by more than the threshold;
@@ -471,6 +542,8 @@ int main(void)
     test_shake_keeps_track();
     test_ir_switch();
     test_growing_object();
+    test_close_object_stays();
+    test_stale_view_reseeded();
     test_bootstrap();
     test_blink_runs();
     return CHECK_DONE();
