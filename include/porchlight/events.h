@@ -58,6 +58,9 @@ typedef struct porch_detection {
     float x0, y0, x1, y1;   /* normalised: (0,0) top-left, (1,1) bottom-right; clamped */
     float score;            /* 0..1 */
     int coco;               /* COCO-80 class index (porch_nanodet_det.cls) */
+    uint8_t no_motion;      /* 1: the caller saw no motion under it, so nothing says it
+                               arrived: it may continue a track, and a track it starts is
+                               born suppressed (quiet until it moves). 0: unknown. */
 } porch_detection;
 
 /* A named zone: a polygon in normalised coordinates (motion.h's type). */
@@ -85,6 +88,8 @@ typedef struct porch_events_config {
     int max_misses;         /* 1..1000: frames without a hit before a track is lost */
     /* Stationary objects */
     float stationary_dist;  /* (0,1]: centre movement below this (frame units) is "still" */
+    float stationary_size;  /* 0..10: ... or below this share of the box's size (the square
+                               root of its area, the smaller of then and now), if larger */
     float stationary_seconds; /* > 0: still for this long = stationary; also the start-up window */
     float parked_memory_seconds; /* >= 0: a stationary track lost this recently is recognised
                                     when it reappears in place (0 = off) */
@@ -123,7 +128,7 @@ typedef struct porch_track {
     uint32_t hits;          /* frames with a matched detection */
     uint32_t misses;        /* consecutive frames without one */
     float displacement;     /* centre distance from where it was first seen, frame units */
-    uint8_t stationary;     /* 1: centre within stationary_dist for stationary_seconds */
+    uint8_t stationary;     /* 1: centre within the still radius for stationary_seconds */
     uint8_t suppressed;     /* 1: will not alert until it moves (parked, or alerted then parked) */
     uint32_t event_id;      /* its active event, 0 if none */
 } porch_track;

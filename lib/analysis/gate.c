@@ -1,12 +1,15 @@
 /*
  * gate.c: which of the detector's boxes the tracker and rules see.
  *
- * Motion is the judge of "something arrived": a detection starts a track
- * only where a motion candidate overlaps it, and otherwise may only
- * continue a track that exists (so a person who stops at the door stays
- * tracked). A parked car, a poster of a face, a statue, or a car half
- * hidden by swaying leaves (whose boxes jump from frame to frame) are then
- * never tracked, so they cannot alert, whatever the detector's score.
+ * Motion is the judge of "something arrived": a detection no motion
+ * candidate overlaps is marked no_motion. It still continues a track (a
+ * person who stops at the door stays tracked), but a track it starts is
+ * born suppressed (events.h): a parked car, a poster of a face, a statue, a
+ * car half hidden by swaying leaves are tracked, so the tracker knows them
+ * and they stay quiet until they really move. (Dropping such detections
+ * instead, as before, left a parked car untracked until some motion next to
+ * it, e.g. a passer-by's shadow, let it start a track after the start-up
+ * window: psu-walk's false vehicle.)
  *
  * On a crop, boxes touching an inner edge of the crop are cut by it and
  * dropped (their shape is wrong), and parked or suppressed tracks not wholly
@@ -61,26 +64,6 @@ static int on_motion(const porch_analysis *a, const porch_detection *d)
     return 0;
 }
 
-/* 1 if d could continue a live track of its class (the tracker's own gates). */
-static int continues_track(const porch_analysis *a, const porch_detection *d, size_t nt)
-{
-    int cls = porch_events_class_of(d->coco);
-    float cx = (d->x0 + d->x1) / 2.0f, cy = (d->y0 + d->y1) / 2.0f;
-
-    for (size_t i = 0; i < nt; i++) {
-        const porch_track *t = &a->tracks[i];
-        if (t->cls != cls)
-            continue;
-        float in = overlap(d->x0, d->y0, d->x1, d->y1, t->x0, t->y0, t->x1, t->y1);
-        float uni = area(d->x0, d->y0, d->x1, d->y1) + area(t->x0, t->y0, t->x1, t->y1) - in;
-        float dx = cx - (t->x0 + t->x1) / 2.0f, dy = cy - (t->y0 + t->y1) / 2.0f;
-        if ((uni > 0.0f && in / uni >= a->cfg.iou_min) ||
-            sqrtf(dx * dx + dy * dy) <= a->cfg.match_dist)
-            return 1;
-    }
-    return 0;
-}
-
 static int coco_of(int cls)
 {
     return cls == PORCH_CLASS_PERSON ? 0 : cls == PORCH_CLASS_VEHICLE ? 2 : 16;
@@ -103,15 +86,14 @@ size_t porch__an_gate(porch_analysis *a, size_t n, const porch__an_rect *crop, i
         const porch_detection *d = &a->dets[i];
         if (porch_events_class_of(d->coco) == 0 || (cropped && touches_inner_edge(d, crop)))
             continue;
-        if (a->cfg.motion_gate && !on_motion(a, d) && !continues_track(a, d, nt))
-            continue;
-        a->feed[k++] = *d;
+        a->feed[k] = *d;
+        a->feed[k++].no_motion = a->cfg.motion_gate && !on_motion(a, d);
     }
     for (size_t i = 0; cropped && i < nt; i++) {
         const porch_track *t = &a->tracks[i];
         if ((t->stationary || t->suppressed) && inside(t, crop) < 0.9f)
             a->feed[k++] = (porch_detection){ t->x0, t->y0, t->x1, t->y1, t->score,
-                                              coco_of(t->cls) };
+                                              coco_of(t->cls), 1 };
     }
     return k;
 }
