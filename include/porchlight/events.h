@@ -58,10 +58,18 @@ typedef struct porch_detection {
     float x0, y0, x1, y1;   /* normalised: (0,0) top-left, (1,1) bottom-right; clamped */
     float score;            /* 0..1 */
     int coco;               /* COCO-80 class index (porch_nanodet_det.cls) */
-    uint8_t no_motion;      /* 1: the caller saw no motion under it, so nothing says it
-                               arrived: it may continue a track, and a track it starts is
-                               born suppressed (quiet until it moves). 0: unknown. */
+    uint8_t motion;         /* what the caller saw under it: PORCH_DET_MOTION_* */
 } porch_detection;
+
+/* porch_detection.motion. UNKNOWN (0, the zero value): the tracker's own
+ * rules alone. NONE: nothing says it arrived: it may continue a track, a
+ * track it starts is born suppressed (quiet until it moves), and it is no
+ * evidence that a suppressed track moved off. SEEN: something moves under
+ * it: a track it starts in the start-up window is not taken for "there
+ * before we started watching". */
+#define PORCH_DET_MOTION_UNKNOWN 0
+#define PORCH_DET_MOTION_NONE 1
+#define PORCH_DET_MOTION_SEEN 2
 
 /* A named zone: a polygon in normalised coordinates (motion.h's type). */
 typedef struct porch_events_zone {

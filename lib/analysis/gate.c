@@ -1,8 +1,10 @@
 /*
  * gate.c: which of the detector's boxes the tracker and rules see.
  *
- * Motion is the judge of "something arrived": a detection no motion
- * candidate overlaps is marked no_motion. It still continues a track (a
+ * Motion is the judge of "something arrived": a detection a motion
+ * candidate overlaps is marked PORCH_DET_MOTION_SEEN (so even in the
+ * events stage's start-up window it is an arrival, not "there before we
+ * started"), any other PORCH_DET_MOTION_NONE. It still continues a track (a
  * person who stops at the door stays tracked), but a track it starts is
  * born suppressed (events.h): a parked car, a poster of a face, a statue, a
  * car half hidden by swaying leaves are tracked, so the tracker knows them
@@ -28,6 +30,10 @@
  * blinking: leaves, water) cannot start a track: sbi-foliage's leaves
  * (dynamic 0.99) once let a half-hidden parked car start one and alert. */
 #define MAX_DYNAMIC 0.7f
+/* A candidate over more than this share of the frame is a global change
+ * (light, camera shake, the motion model still learning), not evidence of
+ * where something arrived. */
+#define MAX_CANDIDATE_AREA 0.5f
 
 static float area(float x0, float y0, float x1, float y1)
 {
@@ -58,6 +64,8 @@ static int on_motion(const porch_analysis *a, const porch_detection *d)
         float x1 = (float)(r->x + r->w) / (float)a->grey_w;
         float y1 = (float)(r->y + r->h) / (float)a->grey_h;
         float ra = area(x0, y0, x1, y1), small = da < ra ? da : ra;
+        if (ra > MAX_CANDIDATE_AREA)
+            continue;
         if (small > 0.0f && overlap(d->x0, d->y0, d->x1, d->y1, x0, y0, x1, y1) >= OVERLAP * small)
             return 1;
     }
@@ -87,13 +95,15 @@ size_t porch__an_gate(porch_analysis *a, size_t n, const porch__an_rect *crop, i
         if (porch_events_class_of(d->coco) == 0 || (cropped && touches_inner_edge(d, crop)))
             continue;
         a->feed[k] = *d;
-        a->feed[k++].no_motion = a->cfg.motion_gate && !on_motion(a, d);
+        a->feed[k++].motion = !a->cfg.motion_gate ? PORCH_DET_MOTION_UNKNOWN
+                              : on_motion(a, d)    ? PORCH_DET_MOTION_SEEN
+                                                   : PORCH_DET_MOTION_NONE;
     }
     for (size_t i = 0; cropped && i < nt; i++) {
         const porch_track *t = &a->tracks[i];
         if ((t->stationary || t->suppressed) && inside(t, crop) < 0.9f)
             a->feed[k++] = (porch_detection){ t->x0, t->y0, t->x1, t->y1, t->score,
-                                              coco_of(t->cls), 1 };
+                                              coco_of(t->cls), PORCH_DET_MOTION_NONE };
     }
     return k;
 }

@@ -29,7 +29,7 @@
 typedef struct porch__det {
     float x0, y0, x1, y1, score;
     uint8_t cls;            /* alert class, never 0 */
-    uint8_t no_motion;      /* porch_detection.no_motion */
+    uint8_t motion;         /* porch_detection.motion */
     uint16_t index;         /* position in the caller's array (tie-break) */
 } porch__det;
 

@@ -26,8 +26,9 @@
  * A still track must also leave on two consecutive hits that agree (the
  * second still as far out, or near the first), so a box that jumps out
  * and back (leaves in front of a parked car) is not a departure, and on
- * hits the caller saw motion under (not no_motion): an object that really
- * moves off makes motion, a box sliding along a half-hidden car does not.
+ * hits the caller did not see still (motion not NONE): an object that
+ * really moves off makes motion, a box sliding along a half-hidden car
+ * does not.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -148,7 +149,7 @@ static void update_stationary(porch_events *ev, porch__track *t, const porch__de
             t->pub.stationary = 1;
         return;
     }
-    if (was_still && (det->no_motion || !departs(t, cx, cy, d, r)))
+    if (was_still && (det->motion == PORCH_DET_MOTION_NONE || !departs(t, cx, cy, d, r)))
         return;
     t->away = 0;
     t->ax = cx;
@@ -196,11 +197,11 @@ static int free_slot(const porch_events *ev)
 
 /* A track born within the first stationary_seconds of the analysis is
  * taken to have been there before it started (a parked car, a sleeping
- * dog), and so is one born of a detection the caller saw no motion under
- * (a parked car first detected later: dusk, a crop, a passer-by who hid it
- * at start-up) and one born where a still track was recently lost
- * (parked.c): it is suppressed until it moves, since nothing says it
- * arrived. */
+ * dog) unless the caller saw motion under it, and so is one born of a
+ * detection the caller saw no motion under (a parked car first detected
+ * later: dusk, a crop, a passer-by who hid it at start-up) and one born
+ * where a still track was recently lost (parked.c): it is suppressed until
+ * it moves, since nothing says it arrived. */
 static void start_track(porch_events *ev, const porch__det *d, int64_t pts)
 {
     int s = free_slot(ev);
@@ -221,7 +222,9 @@ static void start_track(porch_events *ev, const porch__det *d, int64_t pts)
     t->asz = box_size(d);
     t->anchor_us = pts;
     follow(ev, t, d, pts);
-    t->pub.suppressed = pts - ev->start_us < ev->stationary_us || d->no_motion ||
+    int early = pts - ev->start_us < ev->stationary_us;
+    t->pub.suppressed = (early && d->motion != PORCH_DET_MOTION_SEEN) ||
+                        d->motion == PORCH_DET_MOTION_NONE ||
                         porch__ev_parked_take(ev, &t->pub, pts);
 }
 

@@ -32,7 +32,7 @@ typedef struct obj {
     double t0, t1;
     float x0, y0, x1, y1, w, h, score;
     int coco;
-    int no_motion;      /* porch_detection.no_motion of its detections */
+    int motion;         /* porch_detection.motion of its detections */
 } obj;
 
 static porch_event outbuf[PORCH_EVENTS_MAX_OUT];
@@ -60,7 +60,7 @@ static int make_dets(const obj *objs, size_t nobj, double t, porch_detection *d)
         float by = (float)(o->y0 + a * (o->y1 - o->y0));
         d[n++] = (porch_detection){ .x0 = cx - o->w / 2, .x1 = cx + o->w / 2, .y0 = by - o->h,
                                     .y1 = by, .score = o->score, .coco = o->coco,
-                                    .no_motion = (uint8_t)o->no_motion };
+                                    .motion = (uint8_t)o->motion };
     }
     return n;
 }
@@ -320,7 +320,7 @@ static void test_brief_stop(void)
 /* A parked car first seen long after the start (dusk, a crop, someone
  * hid it) with no motion under it is born suppressed: nothing says it
  * arrived. It drives off (with motion): one event. The same car seen with
- * "unknown" motion (no_motion 0) is an arrival, as before. */
+ * "unknown" motion is an arrival, as before. */
 static void test_static_born(void)
 {
     porch_events_config cfg;
@@ -329,8 +329,10 @@ static void test_static_born(void)
 
     for (int hint = 1; hint >= 0; hint--) {
         obj car[2] = {
-            { 20.0, 40.0, 0.5f, 0.8f, 0.5f, 0.8f, 0.3f, 0.25f, 0.8f, COCO_CAR, hint },
-            { 40.1, 43.0, 0.5f, 0.8f, 0.95f, 0.8f, 0.3f, 0.25f, 0.8f, COCO_CAR, 0 },
+            { 20.0, 40.0, 0.5f, 0.8f, 0.5f, 0.8f, 0.3f, 0.25f, 0.8f, COCO_CAR,
+              hint ? PORCH_DET_MOTION_NONE : PORCH_DET_MOTION_UNKNOWN },
+            { 40.1, 43.0, 0.5f, 0.8f, 0.95f, 0.8f, 0.3f, 0.25f, 0.8f, COCO_CAR,
+              PORCH_DET_MOTION_SEEN },
         };
         evlog log = { 0 };
         porch_events *ev = make(&cfg);
@@ -363,7 +365,8 @@ static void test_jitter_big_box(void)
         evlog log = { 0 };
         for (int k = 0; k <= 300; k++) {
             float j = 0.06f * (float)(k % 3 - 1);
-            porch_detection d = { 0.25f + j, 0.3f, 0.85f + j, 0.8f, 0.7f, COCO_CAR, 0 };
+            porch_detection d = { 0.25f + j, 0.3f, 0.85f + j, 0.8f, 0.7f, COCO_CAR,
+                                  PORCH_DET_MOTION_UNKNOWN };
             size_t nout = 0;
             CHECK_OK(porch_events_update(ev, (int64_t)k * STEP_US, &d, 1, outbuf,
                                          PORCH_EVENTS_MAX_OUT, &nout));
@@ -377,7 +380,7 @@ static void test_jitter_big_box(void)
 /* A suppressed (parked) track leaves only on two consecutive hits that
  * agree, seen with motion: a box that jumps out for one hit and back, or
  * one that slides away with no motion under it (a box wandering over a
- * half-hidden car), is not a departure. */
+ * half-hidden car, motion NONE), is not a departure. */
 static void test_departure_rules(void)
 {
     porch_events_config cfg;
@@ -390,7 +393,8 @@ static void test_departure_rules(void)
         /* Parked at x 0.3..0.5 (still radius 0.07); every 4th hit jumps
          * 0.09 right for that hit alone. */
         float j = k % 4 == 0 && k > 0 ? 0.09f : 0.0f;
-        porch_detection d = { 0.3f + j, 0.7f, 0.5f + j, 0.8f, 0.8f, COCO_CAR, 0 };
+        porch_detection d = { 0.3f + j, 0.7f, 0.5f + j, 0.8f, 0.8f, COCO_CAR,
+                              PORCH_DET_MOTION_UNKNOWN };
         CHECK_OK(porch_events_update(ev, (int64_t)k * STEP_US, &d, 1, outbuf,
                                      PORCH_EVENTS_MAX_OUT, &nout));
         record(&log, nout);
@@ -398,7 +402,8 @@ static void test_departure_rules(void)
     for (int k = 401; k <= 500; k++) {
         /* Slides right 0.004 per frame, never with motion under it. */
         float s = 0.004f * (float)(k - 400);
-        porch_detection d = { 0.3f + s, 0.7f, 0.5f + s, 0.8f, 0.8f, COCO_CAR, 1 };
+        porch_detection d = { 0.3f + s, 0.7f, 0.5f + s, 0.8f, 0.8f, COCO_CAR,
+                              PORCH_DET_MOTION_NONE };
         CHECK_OK(porch_events_update(ev, (int64_t)k * STEP_US, &d, 1, outbuf,
                                      PORCH_EVENTS_MAX_OUT, &nout));
         record(&log, nout);
@@ -408,6 +413,27 @@ static void test_departure_rules(void)
     CHECK_OK(porch_events_tracks(ev, tr, 2, &nt));
     CHECK(nt == 1 && tr[0].suppressed && log.n == 0);
     porch_events_free(ev);
+}
+
+/* A person already walking when the analysis starts, with motion seen
+ * under them, is an arrival: one event after the persistence, not
+ * "there before we started watching". The same walk with motion unknown
+ * starts suppressed and alerts only once it has moved off its spot. */
+static void test_startup_moving(void)
+{
+    porch_events_config cfg;
+    porch_events_config_default(&cfg);
+
+    for (int seen = 1; seen >= 0; seen--) {
+        obj p[1] = { { 0.0, 6.0, 0.2f, 0.9f, 0.8f, 0.9f, 0.1f, 0.3f, 0.8f, COCO_PERSON,
+                       seen ? PORCH_DET_MOTION_SEEN : PORCH_DET_MOTION_UNKNOWN } };
+        evlog log = { 0 };
+        porch_events *ev = make(&cfg);
+        run(ev, 0.0, 6.0, p, 1, &log);
+        REQUIRE(log.starts == 1);
+        CHECK(seen ? log.e[0].start_us == SEC(1.0) : log.e[0].start_us > SEC(1.0));
+        porch_events_free(ev);
+    }
 }
 
 /* A track born suppressed (no motion) and lost before it was ever
@@ -420,9 +446,9 @@ static void test_suppressed_lost_remembered(void)
     porch_events_config_default(&cfg);
     porch_events *ev = make(&cfg);
     obj o[3] = {
-        { 10.0, 12.0, 0.2f, 0.5f, 0.2f, 0.5f, 0.15f, 0.2f, 0.8f, COCO_CAR, 1 },
-        { 14.0, 20.0, 0.2f, 0.5f, 0.2f, 0.5f, 0.15f, 0.2f, 0.8f, COCO_CAR, 0 },
-        { 14.0, 20.0, 0.7f, 0.9f, 0.95f, 0.9f, 0.15f, 0.2f, 0.8f, COCO_CAR, 0 },
+        { 10.0, 12.0, 0.2f, 0.5f, 0.2f, 0.5f, 0.15f, 0.2f, 0.8f, COCO_CAR, PORCH_DET_MOTION_NONE },
+        { 14.0, 20.0, 0.2f, 0.5f, 0.2f, 0.5f, 0.15f, 0.2f, 0.8f, COCO_CAR, PORCH_DET_MOTION_SEEN },
+        { 14.0, 20.0, 0.7f, 0.9f, 0.95f, 0.9f, 0.15f, 0.2f, 0.8f, COCO_CAR, PORCH_DET_MOTION_SEEN },
     };
     evlog log = { 0 };
 
@@ -802,6 +828,7 @@ int main(void)
     test_jitter_big_box();
     test_departure_rules();
     test_suppressed_lost_remembered();
+    test_startup_moving();
     test_cooldown();
     test_two_people();
     test_animal_outside_zone();
