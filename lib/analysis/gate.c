@@ -1,10 +1,11 @@
 /*
  * gate.c: which of the detector's boxes the tracker and rules see.
  *
- * Motion is the judge of "something arrived": a detection a motion
+ * Motion is the judge of "something arrived": a detection a local motion
  * candidate overlaps is marked PORCH_DET_MOTION_SEEN (so even in the
  * events stage's start-up window it is an arrival, not "there before we
- * started"), any other PORCH_DET_MOTION_NONE. It still continues a track (a
+ * started"), one only a global candidate covers _UNKNOWN, any other
+ * PORCH_DET_MOTION_NONE. It still continues a track (a
  * person who stops at the door stays tracked), but a track it starts is
  * born suppressed (events.h): a parked car, a poster of a face, a statue, a
  * car half hidden by swaying leaves are tracked, so the tracker knows them
@@ -31,8 +32,8 @@
  * (dynamic 0.99) once let a half-hidden parked car start one and alert. */
 #define MAX_DYNAMIC 0.7f
 /* A candidate over more than this share of the frame is a global change
- * (light, camera shake, the motion model still learning), not evidence of
- * where something arrived. */
+ * (light, camera shake, waves, the motion model still learning): motion,
+ * but no evidence of where something arrived. */
 #define MAX_CANDIDATE_AREA 0.5f
 
 static float area(float x0, float y0, float x1, float y1)
@@ -52,9 +53,15 @@ static int touches_inner_edge(const porch_detection *d, const porch__an_rect *c)
            (c->x1 < 1.0f && d->x1 >= c->x1 - EDGE) || (c->y1 < 1.0f && d->y1 >= c->y1 - EDGE);
 }
 
-static int on_motion(const porch_analysis *a, const porch_detection *d)
+/* What motion says under d: PORCH_DET_MOTION_SEEN for a local candidate
+ * (mostly off dynamic background), _UNKNOWN when only a global one covers
+ * it (something moves, but motion cannot say what or where: it neither
+ * starts an arrival in the start-up window nor denies a departure), _NONE
+ * when no candidate does. */
+static uint8_t motion_under(const porch_analysis *a, const porch_detection *d)
 {
     float da = area(d->x0, d->y0, d->x1, d->y1);
+    uint8_t seen = PORCH_DET_MOTION_NONE;
 
     for (int i = 0; i < a->mres.nregions; i++) {
         const porch_motion_region *r = &a->mres.regions[i];
@@ -64,12 +71,13 @@ static int on_motion(const porch_analysis *a, const porch_detection *d)
         float x1 = (float)(r->x + r->w) / (float)a->grey_w;
         float y1 = (float)(r->y + r->h) / (float)a->grey_h;
         float ra = area(x0, y0, x1, y1), small = da < ra ? da : ra;
-        if (ra > MAX_CANDIDATE_AREA)
+        if (small <= 0.0f || overlap(d->x0, d->y0, d->x1, d->y1, x0, y0, x1, y1) < OVERLAP * small)
             continue;
-        if (small > 0.0f && overlap(d->x0, d->y0, d->x1, d->y1, x0, y0, x1, y1) >= OVERLAP * small)
-            return 1;
+        if (ra <= MAX_CANDIDATE_AREA)
+            return PORCH_DET_MOTION_SEEN;
+        seen = PORCH_DET_MOTION_UNKNOWN;
     }
-    return 0;
+    return seen;
 }
 
 static int coco_of(int cls)
@@ -95,9 +103,7 @@ size_t porch__an_gate(porch_analysis *a, size_t n, const porch__an_rect *crop, i
         if (porch_events_class_of(d->coco) == 0 || (cropped && touches_inner_edge(d, crop)))
             continue;
         a->feed[k] = *d;
-        a->feed[k++].motion = !a->cfg.motion_gate ? PORCH_DET_MOTION_UNKNOWN
-                              : on_motion(a, d)    ? PORCH_DET_MOTION_SEEN
-                                                   : PORCH_DET_MOTION_NONE;
+        a->feed[k++].motion = a->cfg.motion_gate ? motion_under(a, d) : PORCH_DET_MOTION_UNKNOWN;
     }
     for (size_t i = 0; cropped && i < nt; i++) {
         const porch_track *t = &a->tracks[i];
