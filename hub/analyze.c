@@ -1,7 +1,7 @@
 /*
  * analyze.c: `porchlight-hub analyze --input FILE_OR_URL [--config FILE]
  * --events OUT.jsonl [--frames OUT.jsonl] [--threads N] [--models DIR]
- * [--camera NAME]`. Runs porch_analysis_run() (the live hub's pipeline) on
+ * [--camera NAME] [--fast-decode yes|no]`. Runs porch_analysis_run() (the live hub's pipeline) on
  * one input and writes one JSON line per event when it ends, and with
  * --frames one per analysed frame.
  */
@@ -24,6 +24,7 @@
 typedef struct options {
     const char *input, *config, *events, *frames, *models, *camera;
     unsigned threads;
+    int fast;               /* --fast-decode yes: as a camera with fast_decode = yes */
 } options;
 
 typedef struct run_state {
@@ -41,7 +42,7 @@ static int usage(void)
 {
     fputs("usage: porchlight-hub analyze --input FILE_OR_URL [--config FILE]\n"
           "         --events OUT.jsonl [--frames OUT.jsonl] [--threads N] [--models DIR]\n"
-          "         [--camera NAME]\n",
+          "         [--camera NAME] [--fast-decode yes|no]\n",
           stderr);
     return 2;
 }
@@ -67,6 +68,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->models = v;
         else if (!strcmp(k, "--camera"))
             o->camera = v;
+        else if (!strcmp(k, "--fast-decode") && (!strcmp(v, "yes") || !strcmp(v, "no")))
+            o->fast = !strcmp(v, "yes");
         else if (!strcmp(k, "--threads")) {
             char *end = NULL;
             long n = strtol(v, &end, 10);
@@ -226,7 +229,7 @@ int hub_analyze_main(int argc, char **argv)
                 o.models, porch_strerror(err));
         goto out;
     }
-    err = porch_source_open(&src, o.input, 320, 0);
+    err = porch_source_open_fast(&src, o.input, 320, 0, o.fast);
     if (err != PORCH_OK) {
         fprintf(stderr, "analyze: cannot open %s: %s\n", o.input, porch_strerror(err));
         goto out;

@@ -92,7 +92,8 @@ typedef struct porch_analysis_config {
     /* Tracker and events (events.h) */
     float iou_min, match_dist;
     int max_misses;
-    float stationary_dist, stationary_seconds, parked_memory_seconds, post_roll_seconds;
+    float stationary_dist, stationary_size, stationary_seconds, parked_memory_seconds;
+    float post_roll_seconds;
 } porch_analysis_config;
 
 /* A packed 8-bit 3-channel picture (the detector's input). */

@@ -58,7 +58,18 @@ typedef struct porch_detection {
     float x0, y0, x1, y1;   /* normalised: (0,0) top-left, (1,1) bottom-right; clamped */
     float score;            /* 0..1 */
     int coco;               /* COCO-80 class index (porch_nanodet_det.cls) */
+    uint8_t motion;         /* what the caller saw under it: PORCH_DET_MOTION_* */
 } porch_detection;
+
+/* porch_detection.motion. UNKNOWN (0, the zero value): the tracker's own
+ * rules alone. NONE: nothing says it arrived: it may continue a track, a
+ * track it starts is born suppressed (quiet until it moves), and it is no
+ * evidence that a suppressed track moved off. SEEN: something moves under
+ * it: a track it starts in the start-up window is not taken for "there
+ * before we started watching". */
+#define PORCH_DET_MOTION_UNKNOWN 0
+#define PORCH_DET_MOTION_NONE 1
+#define PORCH_DET_MOTION_SEEN 2
 
 /* A named zone: a polygon in normalised coordinates (motion.h's type). */
 typedef struct porch_events_zone {
@@ -85,6 +96,8 @@ typedef struct porch_events_config {
     int max_misses;         /* 1..1000: frames without a hit before a track is lost */
     /* Stationary objects */
     float stationary_dist;  /* (0,1]: centre movement below this (frame units) is "still" */
+    float stationary_size;  /* 0..10: ... or below this share of the box's size (the square
+                               root of its area, the smaller of then and now), if larger */
     float stationary_seconds; /* > 0: still for this long = stationary; also the start-up window */
     float parked_memory_seconds; /* >= 0: a stationary track lost this recently is recognised
                                     when it reappears in place (0 = off) */
@@ -123,7 +136,7 @@ typedef struct porch_track {
     uint32_t hits;          /* frames with a matched detection */
     uint32_t misses;        /* consecutive frames without one */
     float displacement;     /* centre distance from where it was first seen, frame units */
-    uint8_t stationary;     /* 1: centre within stationary_dist for stationary_seconds */
+    uint8_t stationary;     /* 1: centre within the still radius for stationary_seconds */
     uint8_t suppressed;     /* 1: will not alert until it moves (parked, or alerted then parked) */
     uint32_t event_id;      /* its active event, 0 if none */
 } porch_track;

@@ -52,6 +52,12 @@ typedef struct porch_source_frame {
  */
 int porch_source_open(porch_source **out, const char *url, int grey_w, int colour_max_w);
 
+/* The same, with fast_decode != 0 decoding as a camera with `fast_decode = yes`
+ * does (H.264 in-loop deblocking skipped; docs/HUB.md), so analyze and the
+ * evaluation can measure what that camera's detector sees. */
+int porch_source_open_fast(porch_source **out, const char *url, int grey_w, int colour_max_w,
+                           int fast_decode);
+
 /* Decodes the next picture and its grey frame into *f (zeroed on entry);
  * end of input: PORCH_OK with f->end = 1. */
 int porch_source_next(porch_source *s, porch_source_frame *f);

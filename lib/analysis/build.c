@@ -36,6 +36,7 @@ void porch__an_events_config(const porch_analysis_config *cfg, porch_events_conf
     ev->match_dist = cfg->match_dist;
     ev->max_misses = cfg->max_misses;
     ev->stationary_dist = cfg->stationary_dist;
+    ev->stationary_size = cfg->stationary_size;
     ev->stationary_seconds = cfg->stationary_seconds;
     ev->parked_memory_seconds = cfg->parked_memory_seconds;
     ev->post_roll_seconds = cfg->post_roll_seconds;

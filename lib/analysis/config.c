@@ -36,6 +36,7 @@ void porch_analysis_config_default(porch_analysis_config *cfg)
     cfg->match_dist = ev.match_dist;
     cfg->max_misses = ev.max_misses;
     cfg->stationary_dist = ev.stationary_dist;
+    cfg->stationary_size = ev.stationary_size;
     cfg->stationary_seconds = ev.stationary_seconds;
     cfg->parked_memory_seconds = ev.parked_memory_seconds;
     cfg->post_roll_seconds = ev.post_roll_seconds;
@@ -62,6 +63,7 @@ static const fkey fkeys[] = {
     F("track_iou", iou_min, 1e-6f, 1.0f),
     F("track_distance", match_dist, 1e-6f, 1.0f),
     F("stationary_distance", stationary_dist, 1e-6f, 1.0f),
+    F("stationary_size", stationary_size, 0.0f, 10.0f),
     F("stationary_seconds", stationary_seconds, 1e-3f, 3600.0f),
     F("parked_memory", parked_memory_seconds, 0.0f, 3600.0f),
     F("post_roll", post_roll_seconds, 0.0f, 3600.0f),

@@ -1,12 +1,18 @@
 /*
  * gate.c: which of the detector's boxes the tracker and rules see.
  *
- * Motion is the judge of "something arrived": a detection starts a track
- * only where a motion candidate overlaps it, and otherwise may only
- * continue a track that exists (so a person who stops at the door stays
- * tracked). A parked car, a poster of a face, a statue, or a car half
- * hidden by swaying leaves (whose boxes jump from frame to frame) are then
- * never tracked, so they cannot alert, whatever the detector's score.
+ * Motion is the judge of "something arrived": a detection a local motion
+ * candidate overlaps is marked PORCH_DET_MOTION_SEEN (so even in the
+ * events stage's start-up window it is an arrival, not "there before we
+ * started"), one only a global candidate covers _UNKNOWN, any other
+ * PORCH_DET_MOTION_NONE. It still continues a track (a
+ * person who stops at the door stays tracked), but a track it starts is
+ * born suppressed (events.h): a parked car, a poster of a face, a statue, a
+ * car half hidden by swaying leaves are tracked, so the tracker knows them
+ * and they stay quiet until they really move. (Dropping such detections
+ * instead, as before, left a parked car untracked until some motion next to
+ * it, e.g. a passer-by's shadow, let it start a track after the start-up
+ * window: psu-walk's false vehicle.)
  *
  * On a crop, boxes touching an inner edge of the crop are cut by it and
  * dropped (their shape is wrong), and parked or suppressed tracks not wholly
@@ -25,6 +31,10 @@
  * blinking: leaves, water) cannot start a track: sbi-foliage's leaves
  * (dynamic 0.99) once let a half-hidden parked car start one and alert. */
 #define MAX_DYNAMIC 0.7f
+/* A candidate over more than this share of the frame is a global change
+ * (light, camera shake, waves, the motion model still learning): motion,
+ * but no evidence of where something arrived. */
+#define MAX_CANDIDATE_AREA 0.5f
 
 static float area(float x0, float y0, float x1, float y1)
 {
@@ -43,9 +53,15 @@ static int touches_inner_edge(const porch_detection *d, const porch__an_rect *c)
            (c->x1 < 1.0f && d->x1 >= c->x1 - EDGE) || (c->y1 < 1.0f && d->y1 >= c->y1 - EDGE);
 }
 
-static int on_motion(const porch_analysis *a, const porch_detection *d)
+/* What motion says under d: PORCH_DET_MOTION_SEEN for a local candidate
+ * (mostly off dynamic background), _UNKNOWN when only a global one covers
+ * it (something moves, but motion cannot say what or where: it neither
+ * starts an arrival in the start-up window nor denies a departure), _NONE
+ * when no candidate does. */
+static uint8_t motion_under(const porch_analysis *a, const porch_detection *d)
 {
     float da = area(d->x0, d->y0, d->x1, d->y1);
+    uint8_t seen = PORCH_DET_MOTION_NONE;
 
     for (int i = 0; i < a->mres.nregions; i++) {
         const porch_motion_region *r = &a->mres.regions[i];
@@ -55,30 +71,13 @@ static int on_motion(const porch_analysis *a, const porch_detection *d)
         float x1 = (float)(r->x + r->w) / (float)a->grey_w;
         float y1 = (float)(r->y + r->h) / (float)a->grey_h;
         float ra = area(x0, y0, x1, y1), small = da < ra ? da : ra;
-        if (small > 0.0f && overlap(d->x0, d->y0, d->x1, d->y1, x0, y0, x1, y1) >= OVERLAP * small)
-            return 1;
-    }
-    return 0;
-}
-
-/* 1 if d could continue a live track of its class (the tracker's own gates). */
-static int continues_track(const porch_analysis *a, const porch_detection *d, size_t nt)
-{
-    int cls = porch_events_class_of(d->coco);
-    float cx = (d->x0 + d->x1) / 2.0f, cy = (d->y0 + d->y1) / 2.0f;
-
-    for (size_t i = 0; i < nt; i++) {
-        const porch_track *t = &a->tracks[i];
-        if (t->cls != cls)
+        if (small <= 0.0f || overlap(d->x0, d->y0, d->x1, d->y1, x0, y0, x1, y1) < OVERLAP * small)
             continue;
-        float in = overlap(d->x0, d->y0, d->x1, d->y1, t->x0, t->y0, t->x1, t->y1);
-        float uni = area(d->x0, d->y0, d->x1, d->y1) + area(t->x0, t->y0, t->x1, t->y1) - in;
-        float dx = cx - (t->x0 + t->x1) / 2.0f, dy = cy - (t->y0 + t->y1) / 2.0f;
-        if ((uni > 0.0f && in / uni >= a->cfg.iou_min) ||
-            sqrtf(dx * dx + dy * dy) <= a->cfg.match_dist)
-            return 1;
+        if (ra <= MAX_CANDIDATE_AREA)
+            return PORCH_DET_MOTION_SEEN;
+        seen = PORCH_DET_MOTION_UNKNOWN;
     }
-    return 0;
+    return seen;
 }
 
 static int coco_of(int cls)
@@ -103,15 +102,14 @@ size_t porch__an_gate(porch_analysis *a, size_t n, const porch__an_rect *crop, i
         const porch_detection *d = &a->dets[i];
         if (porch_events_class_of(d->coco) == 0 || (cropped && touches_inner_edge(d, crop)))
             continue;
-        if (a->cfg.motion_gate && !on_motion(a, d) && !continues_track(a, d, nt))
-            continue;
-        a->feed[k++] = *d;
+        a->feed[k] = *d;
+        a->feed[k++].motion = a->cfg.motion_gate ? motion_under(a, d) : PORCH_DET_MOTION_UNKNOWN;
     }
     for (size_t i = 0; cropped && i < nt; i++) {
         const porch_track *t = &a->tracks[i];
         if ((t->stationary || t->suppressed) && inside(t, crop) < 0.9f)
             a->feed[k++] = (porch_detection){ t->x0, t->y0, t->x1, t->y1, t->score,
-                                              coco_of(t->cls) };
+                                              coco_of(t->cls), PORCH_DET_MOTION_NONE };
     }
     return k;
 }

@@ -41,7 +41,7 @@ struct porch_source {
     int have_frame, bgr_ready, flushing, done;
 };
 
-static int open_decoder(porch_source *s)
+static int open_decoder(porch_source *s, int fast)
 {
     const AVCodec *codec = NULL;
     int idx = av_find_best_stream(s->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
@@ -51,9 +51,9 @@ static int open_decoder(porch_source *s)
     if (idx < 0 || codec == NULL)
         return PORCH_ERR_MEDIA;
     s->stream = idx;
-    /* The live hub's decoder settings (fast_decode off): analyze runs its pipeline. */
+    /* The live hub's decoder settings (fast = a camera's fast_decode). */
     return porch__analysis_decoder_open(&s->dec, s->fmt->streams[idx]->codecpar,
-                                        s->fmt->streams[idx]->time_base, 0);
+                                        s->fmt->streams[idx]->time_base, fast);
 }
 
 /* Output sizes: grey at grey_w wide, colour at the source's size capped at max_w. */
@@ -85,7 +85,7 @@ static void set_step(porch_source *s)
         s->step_us = 1;
 }
 
-static int open_all(porch_source *s, const char *url, int grey_w, int max_w)
+static int open_all(porch_source *s, const char *url, int grey_w, int max_w, int fast)
 {
     int err;
 
@@ -93,7 +93,7 @@ static int open_all(porch_source *s, const char *url, int grey_w, int max_w)
         return PORCH_ERR_MEDIA;
     if (avformat_find_stream_info(s->fmt, NULL) < 0)
         return PORCH_ERR_MEDIA;
-    err = open_decoder(s);
+    err = open_decoder(s, fast);
     if (err == PORCH_OK)
         err = pick_sizes(s, grey_w, max_w);
     if (err != PORCH_OK)
@@ -115,6 +115,12 @@ static int open_all(porch_source *s, const char *url, int grey_w, int max_w)
 
 int porch_source_open(porch_source **out, const char *url, int grey_w, int colour_max_w)
 {
+    return porch_source_open_fast(out, url, grey_w, colour_max_w, 0);
+}
+
+int porch_source_open_fast(porch_source **out, const char *url, int grey_w, int colour_max_w,
+                           int fast_decode)
+{
     porch_source *s = NULL;
     int err;
 
@@ -128,7 +134,7 @@ int porch_source_open(porch_source **out, const char *url, int grey_w, int colou
     if (s == NULL)
         return PORCH_ERR_NOMEM;
     s->last_pts = INT64_MIN;
-    err = open_all(s, url, grey_w, colour_max_w);
+    err = open_all(s, url, grey_w, colour_max_w, fast_decode != 0);
     if (err != PORCH_OK)
         goto out;
     *out = s;

@@ -25,6 +25,7 @@ void porch_events_config_default(porch_events_config *cfg)
     cfg->match_dist = 0.1f;
     cfg->max_misses = 5;
     cfg->stationary_dist = 0.03f;
+    cfg->stationary_size = 0.5f;
     cfg->stationary_seconds = 5.0f;
     cfg->parked_memory_seconds = 60.0f;
     cfg->post_roll_seconds = 5.0f;
@@ -77,7 +78,7 @@ static int check_tracker(const porch_events_config *cfg)
         return PORCH_ERR_INVALID_ARG;
     if (cfg->max_misses < 1 || cfg->max_misses > 1000)
         return PORCH_ERR_INVALID_ARG;
-    if (!in_range(cfg->stationary_dist, 1e-6f, 1.0f) ||
+    if (!in_range(cfg->stationary_dist, 1e-6f, 1.0f) || !in_range(cfg->stationary_size, 0.0f, 10.0f) ||
         !in_range(cfg->stationary_seconds, 1e-3f, 3600.0f) ||
         !in_range(cfg->parked_memory_seconds, 0.0f, 3600.0f) ||
         !in_range(cfg->post_roll_seconds, 0.0f, 3600.0f))

@@ -65,7 +65,7 @@ int porch__ev_select(porch_events *ev, const porch_detection *dets, size_t n)
         porch__det d = {
             .x0 = clamp01(dets[k].x0), .y0 = clamp01(dets[k].y0),
             .x1 = clamp01(dets[k].x1), .y1 = clamp01(dets[k].y1),
-            .score = dets[k].score, .cls = (uint8_t)cls,
+            .score = dets[k].score, .cls = (uint8_t)cls, .motion = dets[k].motion,
             /* Indices beyond 65535 only break ties among equal scores. */
             .index = (uint16_t)(k < UINT16_MAX ? k : UINT16_MAX),
         };

@@ -29,6 +29,7 @@
 typedef struct porch__det {
     float x0, y0, x1, y1, score;
     uint8_t cls;            /* alert class, never 0 */
+    uint8_t motion;         /* porch_detection.motion */
     uint16_t index;         /* position in the caller's array (tie-break) */
 } porch__det;
 
@@ -41,11 +42,17 @@ typedef struct porch__pair {
 typedef struct porch__track {
     porch_track pub;        /* pub.id == 0: free slot */
     float fx, fy;           /* centre at the first hit */
-    /* Stationary anchor: the centre has stayed within stationary_dist of
-     * (ax, ay) since anchor_us. Reset to the current centre whenever it
-     * leaves that radius, so "stationary" means "still for a whole window". */
-    float ax, ay;
+    /* Stationary anchor: the centre has stayed within the still radius
+     * (tracker.c: stationary_dist, or stationary_size of the box's size if
+     * larger) of (ax, ay) since anchor_us; asz is the box's size there.
+     * Reset to the current centre whenever it leaves that radius, so
+     * "stationary" means "still for a whole window". A still track (stationary
+     * or suppressed) leaves only on two consecutive hits that agree: the
+     * first one away is kept in (wx, wy), wd from the anchor, away = 1. */
+    float ax, ay, asz;
     int64_t anchor_us;
+    float wx, wy, wd;
+    uint8_t away;
     uint8_t matched;        /* matched on the current frame */
     int active;             /* index into porch_events.act, or -1 */
     /* Per rule: pts at which the current in-zone run began, or

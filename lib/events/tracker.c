@@ -17,9 +17,18 @@
  *
  * Ties are broken by slot and detection rank, so the result is a function
  * of the input alone. Stationary logic: each track keeps an anchor, the
- * centre where it last "arrived"; moving farther than stationary_dist from
+ * centre where it last "arrived"; moving farther than the still radius from
  * it moves the anchor, and staying within it for stationary_seconds makes
- * the track stationary (see events_internal.h).
+ * the track stationary (see events_internal.h). The radius grows with the
+ * box (stationary_size of its size): a detector's box of a big or partly
+ * hidden object jitters by a share of its size, not by a fixed distance,
+ * and sbi-foliage's parked car "moved" out of suppression on jitter alone.
+ * A still track must also leave on two consecutive hits that agree (the
+ * second still as far out, or near the first), so a box that jumps out
+ * and back (leaves in front of a parked car) is not a departure, and on
+ * hits the caller did not see still (motion not NONE): an object that
+ * really moves off makes motion, a box sliding along a half-hidden car
+ * does not.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -96,21 +105,60 @@ static void set_box(porch_track *p, const porch__det *d)
         p->max_score = d->score;
 }
 
-static void update_stationary(porch_events *ev, porch__track *t, float cx, float cy, int64_t pts)
+static float box_size(const porch__det *d)
 {
-    float dx = cx - t->ax, dy = cy - t->ay;
+    return sqrtf((d->x1 - d->x0) * (d->y1 - d->y0));
+}
 
-    if (sqrtf(dx * dx + dy * dy) > ev->cfg.stationary_dist) {
-        int was_still = t->pub.stationary || t->pub.suppressed;
-        t->ax = cx;
-        t->ay = cy;
-        t->anchor_us = pts;
-        t->pub.stationary = 0;
-        if (was_still)
-            porch__ev_track_moved(ev, t, pts);
-    } else if (pts - t->anchor_us >= ev->stationary_us) {
-        t->pub.stationary = 1;
+static float dist(float ax, float ay, float bx, float by)
+{
+    return sqrtf((ax - bx) * (ax - bx) + (ay - by) * (ay - by));
+}
+
+/* Movement within this of the anchor is jitter. */
+static float still_radius(const porch_events *ev, const porch__track *t, float size)
+{
+    float rel = ev->cfg.stationary_size * fminf(t->asz, size);
+    return rel > ev->cfg.stationary_dist ? rel : ev->cfg.stationary_dist;
+}
+
+/* 1 if a still track's hit at (cx, cy), d from the anchor (beyond the
+ * radius r), confirms a departure; else it is remembered as the first one
+ * away (or replaces it: a box that jumped elsewhere is not a departure). */
+static int departs(porch__track *t, float cx, float cy, float d, float r)
+{
+    if (t->away && (d >= t->wd || dist(cx, cy, t->wx, t->wy) <= r))
+        return 1;
+    t->away = 1;
+    t->wx = cx;
+    t->wy = cy;
+    t->wd = d;
+    return 0;
+}
+
+static void update_stationary(porch_events *ev, porch__track *t, const porch__det *det,
+                              int64_t pts)
+{
+    float cx = 0.5f * (det->x0 + det->x1), cy = 0.5f * (det->y0 + det->y1), size = box_size(det);
+    float d = dist(cx, cy, t->ax, t->ay), r = still_radius(ev, t, size);
+    int was_still = t->pub.stationary || t->pub.suppressed;
+
+    if (d <= r) {
+        t->away = 0;
+        if (pts - t->anchor_us >= ev->stationary_us)
+            t->pub.stationary = 1;
+        return;
     }
+    if (was_still && (det->motion == PORCH_DET_MOTION_NONE || !departs(t, cx, cy, d, r)))
+        return;
+    t->away = 0;
+    t->ax = cx;
+    t->ay = cy;
+    t->asz = size;
+    t->anchor_us = pts;
+    t->pub.stationary = 0;
+    if (was_still)
+        porch__ev_track_moved(ev, t, pts);
 }
 
 static void follow(porch_events *ev, porch__track *t, const porch__det *d, int64_t pts)
@@ -124,7 +172,7 @@ static void follow(porch_events *ev, porch__track *t, const porch__det *d, int64
     t->pub.hits++;
     t->pub.misses = 0;
     t->matched = 1;
-    update_stationary(ev, t, cx, cy, pts);
+    update_stationary(ev, t, d, pts);
 }
 
 static void assign(porch_events *ev, size_t np, int64_t pts)
@@ -149,9 +197,11 @@ static int free_slot(const porch_events *ev)
 
 /* A track born within the first stationary_seconds of the analysis is
  * taken to have been there before it started (a parked car, a sleeping
- * dog), and so is one born where a stationary track was recently lost
- * (parked.c): it is suppressed until it moves, since nothing says it
- * arrived. */
+ * dog) unless the caller saw motion under it, and so is one born of a
+ * detection the caller saw no motion under (a parked car first detected
+ * later: dusk, a crop, a passer-by who hid it at start-up) and one born
+ * where a still track was recently lost (parked.c): it is suppressed until
+ * it moves, since nothing says it arrived. */
 static void start_track(porch_events *ev, const porch__det *d, int64_t pts)
 {
     int s = free_slot(ev);
@@ -169,9 +219,12 @@ static void start_track(porch_events *ev, const porch__det *d, int64_t pts)
         t->since[k] = PORCH__EV_NO_RUN;
     t->fx = t->ax = 0.5f * (d->x0 + d->x1);
     t->fy = t->ay = 0.5f * (d->y0 + d->y1);
+    t->asz = box_size(d);
     t->anchor_us = pts;
     follow(ev, t, d, pts);
-    t->pub.suppressed = pts - ev->start_us < ev->stationary_us ||
+    int early = pts - ev->start_us < ev->stationary_us;
+    t->pub.suppressed = (early && d->motion != PORCH_DET_MOTION_SEEN) ||
+                        d->motion == PORCH_DET_MOTION_NONE ||
                         porch__ev_parked_take(ev, &t->pub, pts);
 }
 
@@ -182,7 +235,9 @@ static void age_tracks(porch_events *ev)
         if (t->pub.id == 0 || t->matched)
             continue;
         if (++t->pub.misses > (uint32_t)ev->cfg.max_misses) {
-            if (t->pub.stationary)
+            /* Still when lost (parked, or suppressed and never moved): the
+             * same object reappearing on the spot is not an arrival. */
+            if (t->pub.stationary || t->pub.suppressed)
                 porch__ev_parked_add(ev, &t->pub, t->pub.last_us);
             porch__ev_track_lost(ev, s);
             memset(t, 0, sizeof(*t));

@@ -32,6 +32,7 @@ typedef struct obj {
     double t0, t1;
     float x0, y0, x1, y1, w, h, score;
     int coco;
+    int motion;         /* porch_detection.motion of its detections */
 } obj;
 
 static porch_event outbuf[PORCH_EVENTS_MAX_OUT];
@@ -58,7 +59,8 @@ static int make_dets(const obj *objs, size_t nobj, double t, porch_detection *d)
         float cx = (float)(o->x0 + a * (o->x1 - o->x0));
         float by = (float)(o->y0 + a * (o->y1 - o->y0));
         d[n++] = (porch_detection){ .x0 = cx - o->w / 2, .x1 = cx + o->w / 2, .y0 = by - o->h,
-                                    .y1 = by, .score = o->score, .coco = o->coco };
+                                    .y1 = by, .score = o->score, .coco = o->coco,
+                                    .motion = (uint8_t)o->motion };
     }
     return n;
 }
@@ -312,6 +314,153 @@ static void test_brief_stop(void)
     CHECK(log.starts == 1 && log.ends == 1);
     REQUIRE(log.n == 2);
     CHECK(log.e[1].kind == PORCH_EVENT_END && log.e[1].end_us == SEC(34.0));
+    porch_events_free(ev);
+}
+
+/* A parked car first seen long after the start (dusk, a crop, someone
+ * hid it) with no motion under it is born suppressed: nothing says it
+ * arrived. It drives off (with motion): one event. The same car seen with
+ * "unknown" motion is an arrival, as before. */
+static void test_static_born(void)
+{
+    porch_events_config cfg;
+    porch_events_config_default(&cfg);
+    cfg.rules[0].cooldown_seconds = 0.0f;
+
+    for (int hint = 1; hint >= 0; hint--) {
+        obj car[2] = {
+            { 20.0, 40.0, 0.5f, 0.8f, 0.5f, 0.8f, 0.3f, 0.25f, 0.8f, COCO_CAR,
+              hint ? PORCH_DET_MOTION_NONE : PORCH_DET_MOTION_UNKNOWN },
+            { 40.1, 43.0, 0.5f, 0.8f, 0.95f, 0.8f, 0.3f, 0.25f, 0.8f, COCO_CAR,
+              PORCH_DET_MOTION_SEEN },
+        };
+        evlog log = { 0 };
+        porch_events *ev = make(&cfg);
+        run(ev, 0.0, 40.0, car, 2, &log);
+        porch_track tr[2];
+        size_t nt = 0;
+        CHECK_OK(porch_events_tracks(ev, tr, 2, &nt));
+        CHECK(nt == 1 && tr[0].stationary);
+        CHECK(hint ? log.n == 0 && tr[0].suppressed : log.starts == 1);
+        run(ev, 40.1, 43.0, car, 2, &log);
+        CHECK(log.starts == (hint ? 1u : 2u));
+        CHECK(log.e[log.n - 1].kind == PORCH_EVENT_START &&
+              log.e[log.n - 1].start_us > SEC(40.1) && log.e[log.n - 1].start_us < SEC(42.8));
+        porch_events_free(ev);
+    }
+}
+
+/* A big, partly hidden parked car whose box centre jitters by twice
+ * stationary_dist from one frame to the next (leaves in front), with motion
+ * under it, stays suppressed: the still radius grows with the box. With
+ * stationary_size 0 (a fixed radius, as before) the jitter "moves" it and
+ * it alerts. */
+static void test_jitter_big_box(void)
+{
+    for (int scaled = 1; scaled >= 0; scaled--) {
+        porch_events_config cfg;
+        porch_events_config_default(&cfg);
+        cfg.stationary_size = scaled ? 0.5f : 0.0f;
+        porch_events *ev = make(&cfg);
+        evlog log = { 0 };
+        for (int k = 0; k <= 300; k++) {
+            float j = 0.06f * (float)(k % 3 - 1);
+            porch_detection d = { 0.25f + j, 0.3f, 0.85f + j, 0.8f, 0.7f, COCO_CAR,
+                                  PORCH_DET_MOTION_UNKNOWN };
+            size_t nout = 0;
+            CHECK_OK(porch_events_update(ev, (int64_t)k * STEP_US, &d, 1, outbuf,
+                                         PORCH_EVENTS_MAX_OUT, &nout));
+            record(&log, nout);
+        }
+        CHECK(scaled ? log.n == 0 : log.starts >= 1);
+        porch_events_free(ev);
+    }
+}
+
+/* A suppressed (parked) track leaves only on two consecutive hits that
+ * agree, seen with motion: a box that jumps out for one hit and back, or
+ * one that slides away with no motion under it (a box wandering over a
+ * half-hidden car, motion NONE), is not a departure. */
+static void test_departure_rules(void)
+{
+    porch_events_config cfg;
+    porch_events_config_default(&cfg);
+    porch_events *ev = make(&cfg);
+    evlog log = { 0 };
+    size_t nout = 0;
+
+    for (int k = 0; k <= 400; k++) {
+        /* Parked at x 0.3..0.5 (still radius 0.07); every 4th hit jumps
+         * 0.09 right for that hit alone. */
+        float j = k % 4 == 0 && k > 0 ? 0.09f : 0.0f;
+        porch_detection d = { 0.3f + j, 0.7f, 0.5f + j, 0.8f, 0.8f, COCO_CAR,
+                              PORCH_DET_MOTION_UNKNOWN };
+        CHECK_OK(porch_events_update(ev, (int64_t)k * STEP_US, &d, 1, outbuf,
+                                     PORCH_EVENTS_MAX_OUT, &nout));
+        record(&log, nout);
+    }
+    for (int k = 401; k <= 500; k++) {
+        /* Slides right 0.004 per frame, never with motion under it. */
+        float s = 0.004f * (float)(k - 400);
+        porch_detection d = { 0.3f + s, 0.7f, 0.5f + s, 0.8f, 0.8f, COCO_CAR,
+                              PORCH_DET_MOTION_NONE };
+        CHECK_OK(porch_events_update(ev, (int64_t)k * STEP_US, &d, 1, outbuf,
+                                     PORCH_EVENTS_MAX_OUT, &nout));
+        record(&log, nout);
+    }
+    porch_track tr[2];
+    size_t nt = 0;
+    CHECK_OK(porch_events_tracks(ev, tr, 2, &nt));
+    CHECK(nt == 1 && tr[0].suppressed && log.n == 0);
+    porch_events_free(ev);
+}
+
+/* A person already walking when the analysis starts, with motion seen
+ * under them, is an arrival: one event after the persistence, not
+ * "there before we started watching". The same walk with motion unknown
+ * starts suppressed and alerts only once it has moved off its spot. */
+static void test_startup_moving(void)
+{
+    porch_events_config cfg;
+    porch_events_config_default(&cfg);
+
+    for (int seen = 1; seen >= 0; seen--) {
+        obj p[1] = { { 0.0, 6.0, 0.2f, 0.9f, 0.8f, 0.9f, 0.1f, 0.3f, 0.8f, COCO_PERSON,
+                       seen ? PORCH_DET_MOTION_SEEN : PORCH_DET_MOTION_UNKNOWN } };
+        evlog log = { 0 };
+        porch_events *ev = make(&cfg);
+        run(ev, 0.0, 6.0, p, 1, &log);
+        REQUIRE(log.starts == 1);
+        CHECK(seen ? log.e[0].start_us == SEC(1.0) : log.e[0].start_us > SEC(1.0));
+        porch_events_free(ev);
+    }
+}
+
+/* A track born suppressed (no motion) and lost before it was ever
+ * stationary is remembered too: the same object re-acquired on the spot,
+ * now with motion under it (a passer-by's shadow beside it), stays quiet.
+ * Something else of its class arriving elsewhere still alerts. */
+static void test_suppressed_lost_remembered(void)
+{
+    porch_events_config cfg;
+    porch_events_config_default(&cfg);
+    porch_events *ev = make(&cfg);
+    obj o[3] = {
+        { 10.0, 12.0, 0.2f, 0.5f, 0.2f, 0.5f, 0.15f, 0.2f, 0.8f, COCO_CAR, PORCH_DET_MOTION_NONE },
+        { 14.0, 20.0, 0.2f, 0.5f, 0.2f, 0.5f, 0.15f, 0.2f, 0.8f, COCO_CAR, PORCH_DET_MOTION_SEEN },
+        { 14.0, 20.0, 0.7f, 0.9f, 0.95f, 0.9f, 0.15f, 0.2f, 0.8f, COCO_CAR, PORCH_DET_MOTION_SEEN },
+    };
+    evlog log = { 0 };
+
+    run(ev, 0.0, 20.0, o, 3, &log);
+    REQUIRE(log.starts == 1);
+    porch_track tr[4];
+    size_t nt = 0;
+    CHECK_OK(porch_events_tracks(ev, tr, 4, &nt));
+    REQUIRE(nt == 2);
+    for (size_t i = 0; i < nt; i++)
+        CHECK(tr[i].x0 < 0.5f ? tr[i].suppressed && tr[i].event_id == 0
+                              : tr[i].event_id == log.e[0].event_id);
     porch_events_free(ev);
 }
 
@@ -621,6 +770,8 @@ static void test_invalid(void)
     BAD(memset(cfg.zones[0].name, 'a', sizeof(cfg.zones[0].name)), PORCH_ERR_INVALID_ARG);
     BAD(strcpy(cfg.zones[0].name, "porch\nforged"), PORCH_ERR_INVALID_ARG);
     BAD(cfg.parked_memory_seconds = -1.0f, PORCH_ERR_INVALID_ARG);
+    BAD(cfg.stationary_size = -0.1f, PORCH_ERR_INVALID_ARG);
+    BAD(cfg.stationary_size = NAN, PORCH_ERR_INVALID_ARG);
     BAD(cfg.max_misses = 0, PORCH_ERR_INVALID_ARG);
     BAD(cfg.iou_min = 0.0f, PORCH_ERR_INVALID_ARG);
     BAD(cfg.match_dist = 2.0f, PORCH_ERR_INVALID_ARG);
@@ -673,6 +824,11 @@ int main(void)
     test_parked_dropout();
     test_car_parks_then_leaves();
     test_brief_stop();
+    test_static_born();
+    test_jitter_big_box();
+    test_departure_rules();
+    test_suppressed_lost_remembered();
+    test_startup_moving();
     test_cooldown();
     test_two_people();
     test_animal_outside_zone();

@@ -6,6 +6,7 @@
  *
  *   porch_event_eval [--root DIR] [--truth FILE] [--models DIR] [--motion DIR]
  *                    [--config FILE] [--set KEY=VALUE]... [--only NAME]
+ *                    [--fast-decode yes|no]
  *
  * Scoring (docs/DETECTION.md): per clip, the annotation lists the alert
  * classes that appear (or "none"). An event is a true positive when its class
@@ -60,6 +61,7 @@ typedef struct opts {
     const char *root, *truth, *models, *motion, *config, *only;
     const char *sets[MAX_SETS];
     int nsets;
+    int fast;          /* --fast-decode yes: decode as a camera with fast_decode = yes */
 } opts;
 
 static clip clips[MAX_CLIPS];
@@ -200,7 +202,7 @@ static int run_clip(const opts *o, const porch_analysis_config *cfg, const porch
         err = PORCH_ERR_TOO_LARGE;
     if (res == NULL || x == NULL || err == PORCH_ERR_TOO_LARGE)
         goto out;
-    err = porch_source_open(&src, url, 320, 0);
+    err = porch_source_open_fast(&src, url, 320, 0, o->fast);
     if (err != PORCH_OK)
         goto out;
     porch_source_sizes(src, &gw, &gh, NULL, NULL);
@@ -411,6 +413,8 @@ static int parse_opts(int argc, char **argv, opts *o)
             o->config = v;
         else if (!strcmp(k, "--only"))
             o->only = v;
+        else if (!strcmp(k, "--fast-decode") && (!strcmp(v, "yes") || !strcmp(v, "no")))
+            o->fast = !strcmp(v, "yes");
         else if (!strcmp(k, "--set") && o->nsets < MAX_SETS)
             o->sets[o->nsets++] = v;
         else
@@ -459,7 +463,8 @@ int main(int argc, char **argv)
 
     if (parse_opts(argc, argv, &o) != 0) {
         fputs("usage: porch_event_eval [--root DIR] [--truth FILE] [--models DIR] [--motion DIR]\n"
-              "       [--config FILE] [--set KEY=VALUE]... [--only NAME]\n", stderr);
+              "       [--config FILE] [--set KEY=VALUE]... [--only NAME]\n"
+              "       [--fast-decode yes|no]\n", stderr);
         return 2;
     }
     av_log_set_level(AV_LOG_ERROR);
