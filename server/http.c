@@ -525,7 +525,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         r->srv = s;
         r->conn = conn;
-        r->up_fd = -1;
+        r->up.fd = -1;
         r->t0_us = porch_srv_mono_us();
         *ctx = r;
         conn_mark(s, conn, 1);
@@ -556,9 +556,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     conn_mark(s, conn, 0);
     if (!r)
         return;
-    if (r->up_fd >= 0) {
+    if (r->up.fd >= 0) {
         /* Cut off mid-body: nothing acknowledged. At offset 0 nothing ever was. */
-        s->blobs->ops->append_abort(s->blobs, r->up_fd);
+        s->blobs->ops->append_abort(s->blobs, &r->up);
         if (r->up_off == 0)
             s->blobs->ops->partial_delete(s->blobs, r->hh, r->up_clip);
     }

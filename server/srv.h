@@ -162,7 +162,7 @@ struct porch_srv_req {
     const porch_roster *roster;   /* shared (roster cache), released at completion */
     const porch_member *me;
     /* upload stream */
-    int up_fd;
+    porch_srv_append up;        /* the PATCH's append (up.fd < 0: none) */
     uint8_t up_clip[PORCH_SRV_CLIP];
     uint64_t up_off, up_len, up_got;
     int counted_upload;
