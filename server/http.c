@@ -4,7 +4,10 @@
  * Event model: one epoll listener thread inside MHD plus a pool of worker
  * threads (MHD_OPTION_THREAD_POOL_SIZE), each running its own epoll loop
  * over its share of connections; handlers run on the worker that owns the
- * connection. SSE streams are suspended (MHD_suspend_connection) while they
+ * connection, except handlers of routes marked D (they may wait for the
+ * device): those run on the server's pool (pool.c) with the connection
+ * suspended, and their response is queued here when it resumes (queue_deferred).
+ * SSE streams are suspended (MHD_suspend_connection) while they
  * have nothing to send and resumed when a notice arrives, so an idle stream
  * costs one fd and a few hundred bytes, never a thread or a spin.
  *
