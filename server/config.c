@@ -28,7 +28,7 @@ void porch_srv_config_defaults(porch_srv_config *c)
     c->token_ttl_s = 15 * 60;
     c->auth_fails_per_min = 10;
     c->conn_limit = 4096;
-    c->threads = 32;   /* handlers wait for fsyncs: the pool bounds concurrent requests */
+    c->threads = 32;   /* MHD workers, and as many pool threads for handlers that wait for fsyncs */
     c->idle_timeout_s = 120;
     c->header_timeout_s = 60;
     c->min_body_rate = 1024;

@@ -134,7 +134,7 @@ int porch_srv_route_upload_begin(porch_srv_req *r)
         return porch_srv_error(r, 413, "too_large", "clip exceeds the size limit");
     if (!quota_ok(s, r->hh, r->content_length))
         return porch_srv_error(r, 413, "quota_exceeded", "household quota exceeded");
-    if ((ret = s->blobs->ops->append_open(s->blobs, r->hh, r->up_clip, off, &r->up_fd)) !=
+    if ((ret = s->blobs->ops->append_open(s->blobs, r->hh, r->up_clip, off, &r->up)) !=
         PORCH_OK)
         return porch_srv_fail(r, ret);
     r->up_off = off;
@@ -148,7 +148,8 @@ int porch_srv_route_upload_chunk(porch_srv_req *r)
 {
     if (r->up_got + r->chunk_len > r->up_len)
         return PORCH_ERR_TOO_LARGE;
-    if (porch_write_all(r->up_fd, r->chunk, r->chunk_len) != PORCH_OK) {
+    if (r->srv->blobs->ops->append_write(r->srv->blobs, &r->up, r->chunk, r->chunk_len) !=
+        PORCH_OK) {
         r->discard = 1;
         r->err_status = 500;
         r->err_sym = "internal";
@@ -210,14 +211,14 @@ int porch_srv_route_upload_end(porch_srv_req *r)
 {
     porch_srv *s = r->srv;
     porch_srv_upload u;
-    int fd = r->up_fd, ret;
+    int ret;
 
-    r->up_fd = -1;
     if (r->up_got != r->up_len) {
-        s->blobs->ops->append_abort(s->blobs, fd);
+        s->blobs->ops->append_abort(s->blobs, &r->up);
         return porch_srv_error(r, 400, "bad_request", "body shorter than Content-Length");
     }
-    if ((ret = s->blobs->ops->append_finish(s->blobs, fd, r->up_off == 0)) != PORCH_OK)
+    ret = s->blobs->ops->append_finish(s->blobs, &r->up);   /* closes r->up */
+    if (ret != PORCH_OK)
         return porch_srv_fail(r, ret);
     if (s->meta->ops->upload_get(s->meta, r->hh, r->up_clip, &u) != PORCH_OK) {
         memset(&u, 0, sizeof u);
@@ -296,7 +297,8 @@ static int verify_and_commit(porch_srv_req *r, const uint8_t *clip_id, const uin
     porch_srv_clip c;
     uint64_t *off = NULL;
     uint32_t *rlen = NULL, n = 0, bad = 0;
-    int ret;
+    porch_srv_dirsync pending;
+    int ret, dret;
 
     memset(&c, 0, sizeof c);
     sha256_whole(c.sha256, map, len);
@@ -315,8 +317,14 @@ static int verify_and_commit(porch_srv_req *r, const uint8_t *clip_id, const uin
     c.records = n;
     c.header_len = (uint32_t)info.header_len;
     c.uploaded_us = porch_srv_now_us();
-    if ((ret = s->blobs->ops->commit(s->blobs, r->hh, clip_id)) == PORCH_OK)
+    /* The directory's fsync and the row's commit overlap (two device flushes
+     * in the time of one); the 201 waits for both. */
+    if ((ret = s->blobs->ops->commit(s->blobs, r->hh, clip_id, &pending)) == PORCH_OK) {
         ret = s->meta->ops->clip_commit(s->meta, &c, off, rlen);
+        dret = s->blobs->ops->commit_wait(s->blobs, &pending);
+        if (ret == PORCH_OK)
+            ret = dret;
+    }
 out:
     free(off);
     free(rlen);

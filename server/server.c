@@ -130,7 +130,8 @@ int porch_srv_start(porch_srv **out, const porch_srv_config *cfg, char *why, siz
         (ret = open_stores(s)) != PORCH_OK)
         goto out;
     s->meta->ops->share_sweep(s->meta, porch_srv_now_us());   /* expired grants: at start too */
-    if ((ret = porch__srv_daemon_start(s, cert, key)) != PORCH_OK)
+    if ((ret = porch_srv_pool_start(&s->pool, cfg->threads)) != PORCH_OK ||
+        (ret = porch__srv_daemon_start(s, cert, key)) != PORCH_OK)
         goto out;
     if (pthread_create(&s->sweeper, NULL, sweeper, s) != 0) {
         ret = PORCH_ERR_NOMEM;
@@ -166,8 +167,10 @@ void porch_srv_stop(porch_srv *s)
         porch_srv_sse_stop_all(s);
         usleep(100000);
     }
+    porch_srv_pool_stop(s->pool);       /* runs what is queued: every deferred request resumed */
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    porch_srv_pool_free(s->pool);       /* after MHD: no worker submits any more */
     if (s->meta)
         s->meta->ops->close(s->meta);
     if (s->blobs)

@@ -87,6 +87,18 @@ typedef struct porch_srv_rcache porch_srv_rcache;
 int porch_srv_rcache_new(porch_srv_rcache **out);
 void porch_srv_rcache_free(porch_srv_rcache *c);
 
+/* ---- handlers that wait for the device (pool.c) ---- */
+typedef struct porch_srv_pool porch_srv_pool;
+typedef struct porch_srv_req porch_srv_req;
+/* n threads. Ownership: *out released with porch_srv_pool_free. _stop runs
+ * what is queued and joins the threads; later submissions run inline. Both
+ * NULL-safe. */
+int porch_srv_pool_start(porch_srv_pool **out, unsigned n);
+void porch_srv_pool_stop(porch_srv_pool *p);
+void porch_srv_pool_free(porch_srv_pool *p);
+/* Runs fn(r) on a pool thread (on this one when p is NULL or stopping). */
+void porch_srv_pool_submit(porch_srv_pool *p, porch_srv_req *r, void (*fn)(porch_srv_req *));
+
 /* ---- SSE waiters ---- */
 typedef struct porch_srv_sse porch_srv_sse;
 
@@ -105,6 +117,7 @@ typedef struct porch_srv {
     porch_srv_sse *sse_head;            /* streams, suspended or live */
     pthread_mutex_t conn_lock;
     struct porch_srv_conn *conns;       /* connections (for the header deadline) */
+    porch_srv_pool *pool;               /* runs the handlers of routes with defer set */
     volatile int stopping;
     pthread_t sweeper;
     int sweeper_started;
@@ -123,7 +136,6 @@ void porch_srv_stop(porch_srv *s);
 /* ---- per-request context ---- */
 enum { BODY_NONE, BODY_BUFFER, BODY_STREAM };
 
-typedef struct porch_srv_req porch_srv_req;
 typedef int (*porch_srv_handler)(porch_srv_req *r);
 
 typedef struct porch_srv_route {
@@ -134,6 +146,7 @@ typedef struct porch_srv_route {
     porch_srv_handler begin;    /* BODY_STREAM: before the body (may respond) */
     porch_srv_handler chunk;    /* BODY_STREAM: each piece of body */
     porch_srv_handler handle;   /* after the whole body */
+    int defer;                  /* handle may wait for the device: it runs on the pool */
 } porch_srv_route;
 
 #define PORCH_SRV_MAX_SEGS 8
@@ -162,11 +175,18 @@ struct porch_srv_req {
     const porch_roster *roster;   /* shared (roster cache), released at completion */
     const porch_member *me;
     /* upload stream */
-    int up_fd;
+    porch_srv_append up;        /* the PATCH's append (up.fd < 0: none) */
     uint8_t up_clip[PORCH_SRV_CLIP];
     uint64_t up_off, up_len, up_got;
     int counted_upload;
     char addr[64];
+    /* deferred handling (pool.c): 1 while on the pool, 2 when its response
+     * (dresp, dstatus; NULL when none) waits for the connection's resume */
+    int deferred;
+    struct MHD_Response *dresp;
+    unsigned dstatus;
+    porch_srv_req *pool_next;
+    void (*pool_fn)(porch_srv_req *r);
 };
 
 /* Responses: each returns PORCH_OK after queueing (or a negative code). */

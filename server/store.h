@@ -5,8 +5,8 @@
  * (SHA-256 only), uploads in progress, clips and their record index, notices,
  * and the per-household access log (entries, leaf hashes, cached perfect
  * subtree hashes). Every call is one transaction: when it returns PORCH_OK
- * the change is durable (SQLite WAL, synchronous=FULL in the embedded
- * backend). Calls are thread-safe.
+ * the change is durable (embedded backend: SQLite WAL, synchronous=NORMAL,
+ * then a group-commit fdatasync of the WAL). Calls are thread-safe.
  *
  * Blob store (porch_srv_blobs): sealed clips as opaque bytes. Uploads append
  * to a partial object; commit makes it visible atomically; shred destroys the
@@ -18,6 +18,7 @@
 #ifndef PORCH_SERVER_STORE_H
 #define PORCH_SERVER_STORE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -172,34 +173,60 @@ int porch_srv_meta_sqlite_open(porch_srv_meta **out, const char *path);
 
 typedef struct porch_srv_blobs porch_srv_blobs;
 
+/* A background directory fsync (the blob store's; callers only pass it back).
+ * on = 0: nothing pending. */
+typedef struct porch_srv_dirsync {
+    int on, fd, ret;
+    pthread_t thread;
+} porch_srv_dirsync;
+
+/* One PATCH's append (the blob store's state; the caller holds it in its
+ * request). fd < 0: none open. */
+typedef struct porch_srv_append {
+    int fd;
+    uint64_t start;             /* file offset of this append's first byte */
+    uint64_t written, kicked;   /* bytes written; bytes whose write-back has started */
+    porch_srv_dirsync name;     /* the partial's directory, when it may be new */
+} porch_srv_append;
+
 typedef struct porch_srv_blobs_ops {
     /* Opens the partial object for appending at offset (truncating anything
-     * after it: bytes past the durable offset were never acknowledged).
-     * *fd is a plain file descriptor the caller writes to, then passes to
-     * append_finish or append_abort. append_finish makes the bytes durable
-     * (one fdatasync per PATCH, not per write) and, when new_name (the append
-     * started at offset 0, so the partial may have just been created), the
-     * partial's name too (fsync of its directory). */
+     * after it: bytes past the durable offset were never acknowledged) into
+     * *a; then append_write, and append_finish or append_abort (which close
+     * it). At offset 0 the partial may be new: its directory's fsync starts
+     * at once in the background, overlapping the body. append_write starts
+     * write-back every 256 KiB (sync_file_range), so the device writes while
+     * the body still arrives. append_finish makes the bytes durable
+     * (fdatasync, one per PATCH) and waits for the directory's fsync. */
     int (*append_open)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
-                       const uint8_t clip[PORCH_SRV_CLIP], uint64_t offset, int *fd);
-    int (*append_finish)(porch_srv_blobs *b, int fd, int new_name);
-    void (*append_abort)(porch_srv_blobs *b, int fd);
+                       const uint8_t clip[PORCH_SRV_CLIP], uint64_t offset,
+                       porch_srv_append *a);
+    int (*append_write)(porch_srv_blobs *b, porch_srv_append *a, const uint8_t *data,
+                        size_t len);
+    int (*append_finish)(porch_srv_blobs *b, porch_srv_append *a);
+    void (*append_abort)(porch_srv_blobs *b, porch_srv_append *a);
     /* Read-only fd of the partial (or, after a crash between commit steps, of the
      * committed blob). */
     int (*partial_open)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                         const uint8_t clip[PORCH_SRV_CLIP], int *fd);
     int (*partial_delete)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                           const uint8_t clip[PORCH_SRV_CLIP]);
-    /* Rename into place, fsync directory. Idempotent. The partial's bytes are
-     * already durable: every acknowledged PATCH fdatasync()ed them, and
-     * complete commits only at the stored (acknowledged) offset. */
+    /* Rename into place; the directory's fsync runs in the background (*pending)
+     * so the caller can commit its metadata meanwhile; commit_wait returns the
+     * fsync's result. Idempotent. The partial's bytes are already durable:
+     * every acknowledged PATCH fdatasync()ed them, and complete commits only
+     * at the stored (acknowledged) offset. Until the fsync is done a crash
+     * may undo the rename while the metadata row survives: open and shred
+     * also look in the partial's place. */
     int (*commit)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
-                  const uint8_t clip[PORCH_SRV_CLIP]);
-    /* Read-only fd of a committed blob; caller closes. */
+                  const uint8_t clip[PORCH_SRV_CLIP], porch_srv_dirsync *pending);
+    int (*commit_wait)(porch_srv_blobs *b, porch_srv_dirsync *pending);
+    /* Read-only fd of a committed blob (or of its partial, see commit); caller
+     * closes. */
     int (*open)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                 const uint8_t clip[PORCH_SRV_CLIP], int *fd, uint64_t *size);
     /* Overwrites the first header_len bytes with random bytes, fsync()s, unlinks,
-     * fsync()s the directory. */
+     * fsync()s the directory (the blob, or its partial, see commit). */
     int (*shred)(porch_srv_blobs *b, const uint8_t hh[PORCH_SRV_HH],
                  const uint8_t clip[PORCH_SRV_CLIP], uint32_t header_len);
     void (*close)(porch_srv_blobs *b);

@@ -85,7 +85,11 @@ static const char *const sql_text[S_COUNT] = {
     [S_NOTICE_BY_ID] = "SELECT seq, data FROM notices WHERE hh = ?1 AND clip = ?2",
     [S_NOTICE_LIST] = "SELECT seq, camera, time_us, clip, data FROM notices "
                       "WHERE hh = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-    [S_LOG_SIZE] = "SELECT COUNT(*) FROM log_entries WHERE hh = ?1",
+    /* Indices are 0..n-1 without gaps (append-only), so the size is the last
+     * index + 1: one seek down the primary key. COUNT(*) read every entry of
+     * the household, under the lock, on every append (about 7 ms at 20,000
+     * entries: it bounded downloads, each of which appends). */
+    [S_LOG_SIZE] = "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries WHERE hh = ?1",
     [S_LOG_PUT] = "INSERT INTO log_entries(hh, idx, entry, leaf) VALUES (?1, ?2, ?3, ?4)",
     [S_LOG_LEAF] = "SELECT leaf FROM log_entries WHERE hh = ?1 AND idx = ?2",
     [S_LOG_ENTRY] = "SELECT entry FROM log_entries WHERE hh = ?1 AND idx = ?2",

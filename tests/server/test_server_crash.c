@@ -4,7 +4,9 @@
  * restart on the same data directory, and check after each restart: no
  * partial clip is listed or served, the stored offset is exactly what was
  * acknowledged (never less, never unacknowledged bytes), and every upload
- * resumes to completion with the right SHA-256.
+ * resumes to completion with the right SHA-256. A completed clip whose
+ * rename a crash undid (row kept, bytes still under the partial name) is
+ * served and shredded from there.
  */
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -100,6 +102,42 @@ static void kill_mid_patch(const uint8_t *clip, const uint8_t *bytes, size_t off
     close(fd);
 }
 
+static void blob_names(const uint8_t *clip, char *blob, char *partial, size_t cap)
+{
+    char h[33], c[33];
+
+    hexs(h, HH, 16);
+    hexs(c, clip, 16);
+    snprintf(blob, cap, "%s/blobs/%s/%s", S.data, h, c);
+    snprintf(partial, cap, "%s/partial/%s-%s", S.data, h, c);
+}
+
+/* What a crash between complete's rename and its directory fsync may leave. */
+static void undo_rename(const uint8_t *clip)
+{
+    char blob[1024], partial[1024];
+
+    blob_names(clip, blob, partial, sizeof blob);
+    CHECK(rename(blob, partial) == 0);
+}
+
+/* DELETE finds the clip under its partial name and removes it. */
+static void check_shred_partial(const uint8_t *clip)
+{
+    char path[256], blob[1024], partial[1024];
+    struct resp r;
+
+    clip_path(path, sizeof path, clip, "");
+    http(&S, "DELETE", path, tok_owner, NULL, NULL, 0, &r);
+    CHECK(r.status == 204);
+    resp_free(&r);
+    blob_names(clip, blob, partial, sizeof blob);
+    CHECK(access(partial, F_OK) != 0 && access(blob, F_OK) != 0);
+    http(&S, "GET", path, tok_owner, NULL, NULL, 0, &r);
+    CHECK(r.status == 404);
+    resp_free(&r);
+}
+
 static void restart(void)
 {
     srv_restart(&S);   /* tokens are durable: no new login needed */
@@ -158,6 +196,12 @@ int main(void)
     }
     printf("%zu kill -9 points\n", kills);
     CHECK(kills >= 20);
+    /* complete's directory fsync and row commit overlap, so a crash may keep
+     * the row and undo the rename: clip 0 is put back under its partial name;
+     * it must still download whole (below) and be shredded from there. */
+    srv_kill9(&S);
+    undo_rename(info[0].clip_id);
+    restart();
     /* every clip downloads whole, with the right hash */
     for (int i = 0; i < N_CLIPS; i++) {
         char path[256];
@@ -172,6 +216,7 @@ int main(void)
         resp_free(&r);
         test_clip_free(&tc[i]);
     }
+    check_shred_partial(info[0].clip_id);
     srv_cleanup(&S);
     household_free(&H);
     return CHECK_DONE();
