@@ -24,7 +24,7 @@
 typedef struct options {
     const char *input, *config, *events, *frames, *models, *camera;
     unsigned threads;
-    int fast;               /* --fast-decode yes: as a camera with fast_decode = yes */
+    int fast;               /* --fast-decode yes|no (default yes): as a camera's fast_decode */
 } options;
 
 typedef struct run_state {
@@ -50,6 +50,7 @@ static int usage(void)
 static int parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof(*o));
+    o->fast = 1;   /* as a camera's default fast_decode */
     o->threads = 1;
     o->models = getenv("PORCH_MODELS_DIR") != NULL ? getenv("PORCH_MODELS_DIR") : ".deps/models";
     for (int i = 1; i < argc; i += 2) {

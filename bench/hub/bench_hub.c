@@ -227,7 +227,7 @@ static double hub_run(struct household *hh, const char *dir, const char *path, c
     snprintf(text, sizeof text,
              "[hub]\nkey = x\npassphrase_file = x\nowner = x\nroster = x\nspool = %s\n%s"
              "[camera front]\nurl = %s\n%s%spreroll = 5\npostroll = 2\n",
-             spool, trig, path, ana, fast ? "fast_decode = yes\n" : "");
+             spool, trig, path, ana, fast ? "fast_decode = yes\n" : "fast_decode = no\n");
     if (porch_hub_config_parse(&cfg, text, strlen(text), "bench", err, sizeof err) != PORCH_OK) {
         fprintf(stderr, "%s\n", err);
         return -1;

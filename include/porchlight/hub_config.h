@@ -63,7 +63,7 @@ typedef struct porch_hub_camera_config {
     porch_rtsp_transport rtsp_transport;
     int realtime;                 /* pace a file at its frame rate (default 0) */
     int loop;                     /* restart a file at its end (default 0) */
-    int fast_decode;              /* analysis decode skips H.264 deblocking (default 0) */
+    int fast_decode;              /* analysis decode skips H.264 deblocking (default 1) */
     int trigger;                  /* porch_hub_trigger_kind (default: [hub] trigger) */
     int64_t preroll_us, postroll_us, max_event_us;
     uint64_t retention_s;         /* 0 = keep until evicted */

@@ -18,9 +18,10 @@
  *   - with fast, the in-loop deblocking filter skipped (skip_loop_filter =
  *     all): about a fifth of H.264 decoding. It only smooths block edges,
  *     and the drift it leaves in reference pictures ends at each keyframe,
- *     but the detector then sees slightly different pixels: on the dev set
- *     it added one alert (the parked car behind sbi-foliage's leaves), so it
- *     is a camera's choice (`fast_decode`), off by default. docs/BENCH.md
+ *     and the detector sees slightly different pixels, though on the dev set
+ *     the same events as with full decoding (since stationary suppression
+ *     tolerates box jitter; at stop 11 it added one parked-car alert). A
+ *     camera's choice (`fast_decode`), on by default. docs/BENCH.md
  *     ("bench_hub") and docs/DETECTION.md have the figures.
  * time_base (may be {0, 1}) becomes pkt_timebase. PORCH_ERR_MEDIA when no
  * decoder exists for the codec or it will not open, PORCH_ERR_NOMEM.

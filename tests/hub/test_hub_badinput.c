@@ -56,7 +56,7 @@ static void configs(void)
                            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
                            "[camera front]\nurl = rtsp://127.0.0.1/a\nanalysis_url = x\n"
                            "rtsp_transport = udp\npreroll = 2.5s\npostroll = 500ms\n"
-                           "retention = 7d\nloop = yes\nrealtime = no\nfast_decode = yes\nzone = 0,0 1,1\n"
+                           "retention = 7d\nloop = yes\nrealtime = no\nfast_decode = no\nzone = 0,0 1,1\n"
                            "mask = 1,1 2,2\n# comment\n\n[camera back]\nurl = b.mp4\n";
 
     CHECK_OK(porch_hub_config_parse(&cfg, good, strlen(good), "hub.conf", err, sizeof err));
@@ -65,7 +65,7 @@ static void configs(void)
         CHECK(cfg->n_cameras == 2 && cfg->spool_limit == (uint64_t)2 << 30);
         CHECK(c && c->preroll_us == 2500000 && c->postroll_us == 500000);
         CHECK(c && c->rtsp_transport == PORCH_RTSP_UDP && c->loop && !c->realtime);
-        CHECK(c && c->fast_decode && !porch_hub_config_camera(cfg, "back")->fast_decode);
+        CHECK(c && !c->fast_decode && porch_hub_config_camera(cfg, "back")->fast_decode); /* default yes */
         CHECK(c && c->retention_s == 7 * 86400 && c->n_analysis == 2);
         CHECK(c && !strcmp(c->analysis[1].key, "mask") && !strcmp(c->analysis[1].value, "1,1 2,2"));
         CHECK(c && c->analysis[0].line == 20);

@@ -61,7 +61,7 @@ typedef struct opts {
     const char *root, *truth, *models, *motion, *config, *only;
     const char *sets[MAX_SETS];
     int nsets;
-    int fast;          /* --fast-decode yes: decode as a camera with fast_decode = yes */
+    int fast;          /* --fast-decode yes|no (default yes): as a camera's fast_decode */
 } opts;
 
 static clip clips[MAX_CLIPS];
@@ -396,6 +396,7 @@ static void print_summary(const tally *t)
 static int parse_opts(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof(*o));
+    o->fast = 1;   /* as the hub's default fast_decode */
     o->root = getenv("PORCH_TESTDATA") != NULL ? getenv("PORCH_TESTDATA") : "../shared/testdata";
     o->truth = "tools/eval/events_truth.txt";
     o->models = ".deps/models";
