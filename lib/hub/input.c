@@ -10,6 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #ifdef PORCH_HAVE_AVDEVICE
@@ -130,6 +134,37 @@ static uint8_t mean2x2(const uint8_t *r0, const uint8_t *r1, int sx)
 }
 
 #define MEAN_BLOCK 16
+#if defined(__SSE2__)
+/* k = 4 (1280 -> 320, the common case) with SSE2: 16 pixels from 64 bytes
+ * of each row. In 16-bit lanes, (v & 0xff) + (v >> 8) sums each byte pair;
+ * the pairs wanted are the low halves of the 32-bit lanes (x86 is little-
+ * endian), which the mask keeps and the two packs narrow (no saturation:
+ * every value is <= 255). About 3.5 instructions a pixel against 8 for the
+ * plain-C version below (GCC's vectorisation of it narrows clumsily).
+ * Returns how many pixels of the row it did; the caller finishes them. */
+static int mean_row4(const uint8_t *r0, const uint8_t *r1, uint8_t *o, int w)
+{
+    const __m128i lo = _mm_set1_epi16(0x00ff), two = _mm_set1_epi16(2);
+    const __m128i keep = _mm_set1_epi32(0xffff);
+    int x = 0;
+
+    for (; x + 16 <= w; x += 16) {
+        __m128i q[4];
+        for (int i = 0; i < 4; i++) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(r0 + 4 * (size_t)x + 16 * i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(r1 + 4 * (size_t)x + 16 * i));
+            __m128i sa = _mm_add_epi16(_mm_and_si128(a, lo), _mm_srli_epi16(a, 8));
+            __m128i sb = _mm_add_epi16(_mm_and_si128(b, lo), _mm_srli_epi16(b, 8));
+            __m128i m = _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(sa, sb), two), 2);
+            q[i] = _mm_and_si128(m, keep);
+        }
+        _mm_storeu_si128((__m128i *)(o + x),
+                         _mm_packus_epi16(_mm_packs_epi32(q[0], q[1]),
+                                          _mm_packs_epi32(q[2], q[3])));
+    }
+    return x;
+}
+#else
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define PAIR_SHIFT 16 /* the first two bytes of a loaded word are its high half */
 #else
@@ -160,6 +195,7 @@ static int mean_row4(const uint8_t *restrict r0, const uint8_t *restrict r1, uin
     }
     return x;
 }
+#endif
 
 /* k = 2 (640 -> 320): a constant stride that -O2 vectorises as it is. */
 static int mean_row2(const uint8_t *restrict r0, const uint8_t *restrict r1, uint8_t *restrict o,
