@@ -135,6 +135,19 @@ static uint8_t mean2x2(const uint8_t *r0, const uint8_t *r1, int sx)
 
 #define MEAN_BLOCK 16
 #if defined(__SSE2__)
+/* The rounded 2x2 means of the byte pairs of 16 bytes at r0 and r1, one
+ * per 16-bit lane (lane i: bytes 2i, 2i+1 of both rows). */
+static inline __m128i pair_means(const uint8_t *r0, const uint8_t *r1)
+{
+    const __m128i lo = _mm_set1_epi16(0x00ff), two = _mm_set1_epi16(2);
+    __m128i a = _mm_loadu_si128((const __m128i *)r0);
+    __m128i b = _mm_loadu_si128((const __m128i *)r1);
+    __m128i sa = _mm_add_epi16(_mm_and_si128(a, lo), _mm_srli_epi16(a, 8));
+    __m128i sb = _mm_add_epi16(_mm_and_si128(b, lo), _mm_srli_epi16(b, 8));
+
+    return _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(sa, sb), two), 2);
+}
+
 /* k = 4 (1280 -> 320, the common case) with SSE2: 16 pixels from 64 bytes
  * of each row. In 16-bit lanes, (v & 0xff) + (v >> 8) sums each byte pair;
  * the pairs wanted are the low halves of the 32-bit lanes (x86 is little-
@@ -144,23 +157,41 @@ static uint8_t mean2x2(const uint8_t *r0, const uint8_t *r1, int sx)
  * Returns how many pixels of the row it did; the caller finishes them. */
 static int mean_row4(const uint8_t *r0, const uint8_t *r1, uint8_t *o, int w)
 {
-    const __m128i lo = _mm_set1_epi16(0x00ff), two = _mm_set1_epi16(2);
     const __m128i keep = _mm_set1_epi32(0xffff);
     int x = 0;
 
     for (; x + 16 <= w; x += 16) {
-        __m128i q[4];
-        for (int i = 0; i < 4; i++) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(r0 + 4 * (size_t)x + 16 * i));
-            __m128i b = _mm_loadu_si128((const __m128i *)(r1 + 4 * (size_t)x + 16 * i));
-            __m128i sa = _mm_add_epi16(_mm_and_si128(a, lo), _mm_srli_epi16(a, 8));
-            __m128i sb = _mm_add_epi16(_mm_and_si128(b, lo), _mm_srli_epi16(b, 8));
-            __m128i m = _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(sa, sb), two), 2);
-            q[i] = _mm_and_si128(m, keep);
-        }
+        const uint8_t *a = r0 + 4 * (size_t)x, *b = r1 + 4 * (size_t)x;
+        __m128i q0 = _mm_and_si128(pair_means(a, b), keep);
+        __m128i q1 = _mm_and_si128(pair_means(a + 16, b + 16), keep);
+        __m128i q2 = _mm_and_si128(pair_means(a + 32, b + 32), keep);
+        __m128i q3 = _mm_and_si128(pair_means(a + 48, b + 48), keep);
         _mm_storeu_si128((__m128i *)(o + x),
-                         _mm_packus_epi16(_mm_packs_epi32(q[0], q[1]),
-                                          _mm_packs_epi32(q[2], q[3])));
+                         _mm_packus_epi16(_mm_packs_epi32(q0, q1), _mm_packs_epi32(q2, q3)));
+    }
+    return x;
+}
+
+/* k = 6 (1920 -> 320) with SSE2: 8 pixels from 48 bytes of each row. The
+ * byte-pair sums of all 24 16-bit words are made as for k = 4; the pixels
+ * are words 0, 3, 6, ... 21, taken out one by one (pextrw). About 6
+ * instructions a pixel against 13 for the scalar loop. */
+static int mean_row6(const uint8_t *r0, const uint8_t *r1, uint8_t *o, int w)
+{
+    int x = 0;
+
+    for (; x + 8 <= w; x += 8) {
+        const uint8_t *a = r0 + 6 * (size_t)x, *b = r1 + 6 * (size_t)x;
+        __m128i q0 = pair_means(a, b), q1 = pair_means(a + 16, b + 16);
+        __m128i q2 = pair_means(a + 32, b + 32);
+        o[x + 0] = (uint8_t)_mm_extract_epi16(q0, 0);
+        o[x + 1] = (uint8_t)_mm_extract_epi16(q0, 3);
+        o[x + 2] = (uint8_t)_mm_extract_epi16(q0, 6);
+        o[x + 3] = (uint8_t)_mm_extract_epi16(q1, 1);
+        o[x + 4] = (uint8_t)_mm_extract_epi16(q1, 4);
+        o[x + 5] = (uint8_t)_mm_extract_epi16(q1, 7);
+        o[x + 6] = (uint8_t)_mm_extract_epi16(q2, 2);
+        o[x + 7] = (uint8_t)_mm_extract_epi16(q2, 5);
     }
     return x;
 }
@@ -236,6 +267,10 @@ static void sample(const AVFrame *f, int k, uint8_t *dst, int w, int h)
             x = mean_row4(r0, r1, o, w);
         else if (k == 2)
             x = mean_row2(r0, r1, o, w);
+#if defined(__SSE2__)
+        else if (k == 6)
+            x = mean_row6(r0, r1, o, w);
+#endif
         for (; x < w; x++)
             o[x] = mean2x2(r0, r1, x * k);
     }
