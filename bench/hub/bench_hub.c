@@ -47,7 +47,8 @@
  * CPU-second.
  *
  *   bench_hub [MOTION_SECONDS [ROUNDS]]   (default 20 and 3; 0 s skips Motion)
- *   bench_hub --hub-only FILE             (5 hub runs on FILE, for perf)
+ *   bench_hub --hub-only FILE [RUNS]      (RUNS hub runs on FILE, default 5, for perf)
+ *   bench_hub --floor-only FILE           (one floor run, for callgrind against the hub)
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -94,6 +95,15 @@ static double cpu_now(clockid_t id)
 
     clock_gettime(id, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Kernel CPU seconds of this process so far. */
+static double sys_now(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static int run(char *const argv[], int quiet)
@@ -345,7 +355,7 @@ static double median_ratio(const double *num, const double *den, int n)
     return median(t, n);
 }
 
-static int hub_only(const char *path)
+static int hub_only(const char *path, int runs)
 {
     struct household h1;
     char d1[] = "/tmp/porch-bench-hub-XXXXXX";
@@ -356,8 +366,10 @@ static int hub_only(const char *path)
     if (!mkdtemp(d1))
         return 1;
     household_init(&h1);
-    for (int i = 0; i < 5; i++)
-        printf("hub %.3f ms/frame\n", 1e3 * hub_run(&h1, d1, path, NULL, NULL, 0, &fr, &cl, &saw) / fr);
+    for (int i = 0; i < runs; i++) {
+        double s0 = sys_now(), t = hub_run(&h1, d1, path, NULL, NULL, 0, &fr, &cl, &saw);
+        printf("hub %.3f ms/frame (kernel %.3f)\n", 1e3 * t / fr, 1e3 * (sys_now() - s0) / fr);
+    }
     household_free(&h1);
     char *rm1[] = { "rm", "-rf", d1, NULL };
     run(rm1, 0);
@@ -468,10 +480,26 @@ static void report(const struct stream *s, int rounds, int secs, int det)
     }
 }
 
+/* The floor alone on one file, for callgrind against --hub-only FILE 1. */
+static int floor_only(const char *path)
+{
+    unsigned fr = 0;
+    double t;
+
+    av_log_set_level(AV_LOG_FATAL);
+    double s0 = sys_now();
+    t = floor_decode(path, &fr, 0);
+    printf("floor %.3f ms/frame (kernel %.3f; %u frames)\n", fr ? 1e3 * t / fr : 0,
+           fr ? 1e3 * (sys_now() - s0) / fr : 0, fr);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 2 && !strcmp(argv[1], "--hub-only"))
-        return hub_only(argv[2]);
+        return hub_only(argv[2], argc > 3 ? atoi(argv[3]) : 5);
+    if (argc > 2 && !strcmp(argv[1], "--floor-only"))
+        return floor_only(argv[2]);
     int secs = argc > 1 ? atoi(argv[1]) : 20;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     static struct stream st[N_STREAMS] = {

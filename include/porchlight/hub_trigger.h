@@ -39,7 +39,10 @@ typedef enum porch_trigger_state {
 
 /* One analysis picture: 8-bit grey (luma) at analysis size, plus the
  * decoded picture it came from (any pixel format; for colour analysers and
- * for the thumbnail). Pointers are valid only during the call. */
+ * for the thumbnail). Pointers are valid only during the call. The live hub
+ * leaves grey NULL (stride, width, height 0) for its built-in detect
+ * trigger, which makes its own grey frame (this one cost about 3% of a
+ * 720p decode per picture). */
 typedef struct porch_trigger_input {
     const uint8_t *grey;
     size_t stride;

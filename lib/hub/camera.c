@@ -157,12 +157,14 @@ static void analyse_frame(struct session *s, const AVFrame *pic, int64_t pts_us)
     porch_trigger_result r;
     int w = 0, h = 0;
 
-    if (porch__hub_grey(pic, cam->cfg->analysis_width, &s->grey, &s->grey_cap, &w, &h,
-                        &in.stride) != PORCH_OK)
-        return;
-    in.grey = s->grey;
-    in.width = w;
-    in.height = h;
+    if (cam->grey) {
+        if (porch__hub_grey(pic, cam->cfg->analysis_width, &s->grey, &s->grey_cap, &w, &h,
+                            &in.stride) != PORCH_OK)
+            return;
+        in.grey = s->grey;
+        in.width = w;
+        in.height = h;
+    }
     in.picture = pic;
     in.pts_us = pts_us;
     in.index = s->frame_index++;

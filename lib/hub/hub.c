@@ -277,6 +277,9 @@ static int camera_init(struct porch_hub *h, struct porch__camera *cam,
     if ((ret = porch_pkt_ring_new(&cam->ring, cfg->preroll_us, PORCH_HUB_RING_MAX_BYTES)) ==
         PORCH_OK)
         ret = make(make_ctx, cfg, &cam->trig);
+    /* The built-in detect trigger never reads in->grey (hub_trigger.h); a
+     * caller's factory may, so it always gets one. */
+    cam->grey = h->o.make_trigger || cfg->trigger != PORCH_HUB_TRIGGER_DETECT;
     if (ret != PORCH_OK)
         porch__hub_logf(h, PORCH_HUB_ERROR, cfg->name, "not recorded: %s",
                         porch_strerror(ret));

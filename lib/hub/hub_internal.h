@@ -106,6 +106,8 @@ struct porch__camera {
     pthread_mutex_t mu;             /* guards st */
     porch_hub_camera_stats st;
     porch_trigger trig;             /* camera thread only */
+    int grey;                       /* trig reads porch_trigger_input.grey (the detect
+                                       trigger makes its own: the camera skips it) */
     porch_pkt_ring *ring;           /* camera thread only */
 };
 

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "porchlight/error.h"
 #include "porchlight/hub_trigger.h"
 
@@ -28,6 +32,36 @@ struct change {
 
 #define CBLOCK 16
 
+#if defined(__SSE2__)
+/* Pixels of a row that changed by more than thr, 16 at a time with SSE2:
+ * |a - b| as two saturating subtractions, "> thr" as max(d, thr + 1) == d,
+ * and the 0xff lanes subtracted from byte counters that are summed before
+ * they can wrap (255 blocks). About 0.6 instructions a pixel against 1.6
+ * for GCC's vectorisation of the plain-C loop below (which reduces every
+ * block); this runs on every analysed picture. thr < 255 (the caller's
+ * 255 never fires and is handled there). */
+static size_t count_row(const uint8_t *a, const uint8_t *b, int w, uint8_t thr)
+{
+    const __m128i t1 = _mm_set1_epi8((char)(thr + 1)), zero = _mm_setzero_si128();
+    size_t n = 0;
+    int x = 0;
+
+    while (x + CBLOCK <= w) {
+        __m128i acc = zero;
+        for (int k = 0; k < 255 && x + CBLOCK <= w; k++, x += CBLOCK) {
+            __m128i va = _mm_loadu_si128((const __m128i *)(a + x));
+            __m128i vb = _mm_loadu_si128((const __m128i *)(b + x));
+            __m128i d = _mm_or_si128(_mm_subs_epu8(va, vb), _mm_subs_epu8(vb, va));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_max_epu8(d, t1), d));
+        }
+        acc = _mm_sad_epu8(acc, zero); /* two 64-bit lane sums */
+        n += (size_t)_mm_cvtsi128_si32(acc) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
+    }
+    for (; x < w; x++)
+        n += (unsigned)abs((int)a[x] - (int)b[x]) > thr;
+    return n;
+}
+#else
 /* Pixels of a row that changed by more than thr. Fixed-size blocks so
  * that -O2 vectorises them (GCC's cheap cost model takes only loops with
  * a known trip count); most rows of a quiet scene end here. */
@@ -48,6 +82,7 @@ static size_t count_row(const uint8_t *restrict a, const uint8_t *restrict b, in
         n += (unsigned)abs((int)a[x] - (int)b[x]) > thr;
     return n;
 }
+#endif
 
 static int changed(const uint8_t *a, const uint8_t *b, int x, uint8_t thr)
 {
@@ -60,6 +95,11 @@ static struct change measure(const struct diff *d, const porch_trigger_input *in
     /* A difference is at most 255: a threshold above it never fires. */
     uint8_t thr = d->o.threshold >= 255 ? 255 : (uint8_t)d->o.threshold;
     size_t n = 0;
+
+    if (thr == 255) { /* nothing changes by more than 255 */
+        c.fraction = 0;
+        return c;
+    }
 
     for (int y = 0; y < in->height; y++) {
         const uint8_t *a = in->grey + (size_t)y * in->stride, *b = d->prev + (size_t)y * d->w;
