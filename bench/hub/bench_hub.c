@@ -14,10 +14,13 @@
  *   hub     porchlight's camera pipeline in process (lib/hub: demux, ring,
  *           decode for analysis, grey picture, frame-difference trigger,
  *           fMP4 muxing, sealing, spool writes with fdatasync), one camera,
- *           as fast as it goes; process CPU time
- *   fast    the same with `fast_decode = yes` (in-loop deblocking skipped
- *           in the analysis decode, lib/media/decoder.h)
- *   detect  the hub with `trigger = detect`: the analysis pipeline (motion
+ *           as fast as it goes, with `fast_decode = no` (the analysis
+ *           decode in full, so hub/floor is its overhead beyond decoding);
+ *           process CPU time
+ *   fast    the same with `fast_decode = yes`, the default (in-loop
+ *           deblocking skipped in the analysis decode, lib/media/decoder.h)
+ *   detect  the hub at its defaults with `trigger = detect` (fast_decode
+ *           on; the substream runs too): the analysis pipeline (motion
  *           stage, NanoDet on the candidate regions at most 5 times a
  *           second, tracker, rules) decides the events (needs
  *           .deps/models or PORCH_MODELS_DIR; skipped without)
@@ -400,7 +403,7 @@ static void one_round(struct household *hh, const char *dir, struct stream *s, i
         s->hub[r] = hb / ff;
         s->fast[r] /= ff;
         if (models) {
-            s->detect[r] = hub_run(hh, dir, s->path, NULL, models, 0, &df, &dc, &saw) / ff;
+            s->detect[r] = hub_run(hh, dir, s->path, NULL, models, 1, &df, &dc, &saw) / ff;
             s->detect_clips = dc;
         }
         if (hf != ff)
@@ -409,10 +412,10 @@ static void one_round(struct household *hh, const char *dir, struct stream *s, i
         if (s->sub[0]) {
             s->sub_floor[r] = floor_decode(s->sub, &sf, 0) / sf;
             s->sub_frames = sf;
-            s->sub_hub[r] = hub_run(hh, dir, s->path, s->sub, NULL, 0, &hf, &s->clips, &saw) / ff;
+            s->sub_hub[r] = hub_run(hh, dir, s->path, s->sub, NULL, 1, &hf, &s->clips, &saw) / ff;
             if (models)
                 s->sub_detect[r] =
-                    hub_run(hh, dir, s->path, s->sub, models, 0, &df, &dc, &saw) / ff;
+                    hub_run(hh, dir, s->path, s->sub, models, 1, &df, &dc, &saw) / ff;
             s->sub_honoured = saw;
         }
         if (secs > 0) {
@@ -445,8 +448,9 @@ static void report(const struct stream *s, int rounds, int secs, int det)
     }
     s -= N_STREAMS;
     printf("\nms per frame (CPU), medians; ratios: medians of the per-round ratios. floor: full\n"
-           "decode; floor-nd: decode with deblocking skipped; hub: frame-difference trigger;\n"
-           "fast: the same with fast_decode = yes; detect: trigger = detect (NanoDet);\n"
+           "decode; floor-nd: decode with deblocking skipped; hub: frame-difference trigger,\n"
+           "fast_decode = no; fast: the same with fast_decode = yes (the default);\n"
+           "detect: trigger = detect (NanoDet), defaults;\n"
            "x mo / fast x / det x = Motion's CPU per frame / hub's / fast's / detect's.\n");
     printf("per round (hub/floor, x motion):\n");
     for (int i = 0; i < N_STREAMS; i++) {
