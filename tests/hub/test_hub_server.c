@@ -317,13 +317,15 @@ static void outage(double outage_s, const char *dir, uint8_t **saved, size_t *sa
     server_stop(&srv);
     t0 = now_s();
     spawn_hub(log);
-    /* Inside the last event of both cameras: front's first clip sealed (the
-     * live phase left one) and both recording. Watched in the spool, not
-     * timed: the hub's start (the key's passphrase hash) can take seconds
-     * on a loaded machine, and its realtime clock starts after it. */
-    for (int i = 0; i < 600 && !(hubfix_count(f.spool, ".clip") >= 2 &&
-                                 hubfix_count(f.spool, ".partial") >= 2);
-         i++)
+    /* Kill inside the last event of both cameras (from d - 1.6 s of the
+     * video). The hub's start (the key's passphrase hash) can take seconds on
+     * a loaded machine and its realtime clock starts after it, so the video's
+     * clock is read from the spool: front's first clip opens when its first
+     * event starts (mf[0] into the video). Then both must be recording. */
+    for (int i = 0; i < 3000 && hubfix_count(f.spool, ".partial") == 0; i++)
+        sleep_ms(20);
+    sleep_until(now_s() + (d - 0.7) - mf[0]);
+    for (int i = 0; i < 1500 && hubfix_count(f.spool, ".partial") < 2; i++)
         sleep_ms(20);
     CHECK(hubfix_count(f.spool, ".partial") >= 1);
     kill(hub_pid, SIGKILL);
