@@ -55,8 +55,9 @@ static void http_free(void *self)
     }
 }
 
-/* libcurl's reason when no HTTP answer came, else the status; never a
- * token or a body (the client keeps neither in its errors). */
+/* libcurl's reason when no HTTP answer came, else an error status (a
+ * failure before any request leaves an older, successful one: not named);
+ * never a token or a body (the client keeps neither in its errors). */
 static const char *http_why(void *self)
 {
     struct http_uploader *u = self;
@@ -65,7 +66,7 @@ static const char *http_why(void *self)
 
     if (t && t[0])
         snprintf(u->why, sizeof u->why, "%s", t);
-    else if (st)
+    else if (st >= 400)
         snprintf(u->why, sizeof u->why, "HTTP %ld", st);
     else
         return NULL;
