@@ -136,11 +136,11 @@ static int departs(porch__track *t, float cx, float cy, float d, float r)
     return 0;
 }
 
-static void update_stationary(porch_events *ev, porch__track *t, const porch__det *det,
-                              int64_t pts)
+/* det is the hit, (cx, cy) its centre. */
+static void update_stationary(porch_events *ev, porch__track *t, const porch__det *det, float cx,
+                              float cy, int64_t pts)
 {
-    float cx = 0.5f * (det->x0 + det->x1), cy = 0.5f * (det->y0 + det->y1), size = box_size(det);
-    float d = dist(cx, cy, t->ax, t->ay), r = still_radius(ev, t, size);
+    float size = box_size(det), d = dist(cx, cy, t->ax, t->ay), r = still_radius(ev, t, size);
     int was_still = t->pub.stationary || t->pub.suppressed;
 
     if (d <= r) {
@@ -165,14 +165,13 @@ static void follow(porch_events *ev, porch__track *t, const porch__det *d, int64
 {
     set_box(&t->pub, d);
     float cx = 0.5f * (d->x0 + d->x1), cy = 0.5f * (d->y0 + d->y1);
-    float dx = cx - t->fx, dy = cy - t->fy;
 
-    t->pub.displacement = sqrtf(dx * dx + dy * dy);
+    t->pub.displacement = dist(cx, cy, t->fx, t->fy);
     t->pub.last_us = pts;
     t->pub.hits++;
     t->pub.misses = 0;
     t->matched = 1;
-    update_stationary(ev, t, d, pts);
+    update_stationary(ev, t, d, cx, cy, pts);
 }
 
 static void assign(porch_events *ev, size_t np, int64_t pts)
